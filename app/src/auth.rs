@@ -1,0 +1,119 @@
+//! Sign-up, sign-in and sign-out as Leptos server functions, used by the forms. They work with and
+//! without JavaScript; the JSON API in `/api/auth/` offers the same to other programs.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::User;
+
+/// Who is looking at the page, and their unread count at render time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user: User,
+    pub unread_count: i64,
+}
+
+#[server]
+pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
+    use crate::ssr::{services, session};
+
+    let Some(signed_in) = session::signed_in() else {
+        return Ok(None);
+    };
+    let unread_count = services()?
+        .store
+        .unread_count(signed_in.user.id)
+        .await
+        .map_err(internal)?;
+    Ok(Some(Viewer {
+        user: signed_in.user,
+        unread_count,
+    }))
+}
+
+#[server]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::ssr::{accounts, services, session};
+
+    let services = services()?;
+    let user = accounts::authenticate(&*services.store, &username, &password)
+        .await
+        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    let cookie = session::start(&*services.store, &services.sessions, user.id)
+        .await
+        .map_err(internal)?;
+    session::set_cookie(cookie);
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server]
+pub async fn register(
+    username: String,
+    password: String,
+    role: String,
+) -> Result<(), ServerFnError> {
+    use crate::model::Role;
+    use crate::ssr::{accounts, services, session};
+
+    let services = services()?;
+    let role = Role::parse_self_service("role", &role).map_err(|err| ServerFnError::new(err.to_string()))?;
+    let user = accounts::register(&*services.store, &username, &password, role)
+        .await
+        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    let cookie = session::start(&*services.store, &services.sessions, user.id)
+        .await
+        .map_err(internal)?;
+    session::set_cookie(cookie);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use crate::ssr::{services, session};
+
+    let services = services()?;
+    let token = use_context::<http::request::Parts>()
+        .and_then(|parts| session::token_from_headers(&parts.headers));
+    let (cookie, _) = session::end(&*services.store, &services.sessions, token.as_deref())
+        .await
+        .map_err(internal)?;
+    session::set_cookie(cookie);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Where to go after signing in: only a path on this site, so a crafted `next` cannot send the
+/// user elsewhere.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn internal(err: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(%err, "server function failed");
+    ServerFnError::new("something went wrong on our side; please try again")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn signing_in_only_ever_leads_to_a_path_on_this_site() {
+        assert_eq!(safe_next(Some("/notifications/")), "/notifications/");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,16 @@
+//! Typed models shared by the server and the WASM client.
+//!
+//! Values that come from outside (HTTP bodies, forms, CLI flags) are parsed into these types once,
+//! at the boundary; code behind the boundary never re-checks them.
+
+mod field_error;
+mod global;
+mod notification;
+mod text;
+mod user;
+
+pub use field_error::FieldError;
+pub use global::{GlobalNotification, Level};
+pub use notification::{Notification, NotificationPage, NotificationType};
+pub use text::{Link, MessageText, Title};
+pub use user::{Password, Role, User, Username};

@@ -1,0 +1,152 @@
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+
+/// A notification title: 1–200 characters once surrounding whitespace is trimmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Title(String);
+
+impl Title {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 || chars > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("must be 1 to {} characters, got {chars}", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A notification body: 0–2000 characters, rendered as text and never as HTML.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageText(String);
+
+impl MessageText {
+    pub const MAX_CHARS: usize = 2000;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let chars = raw.chars().count();
+        if chars > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("must be at most {} characters, got {chars}", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a notification leads: a path on this site (`/messages/7`) or an absolute http(s) URL.
+/// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused,
+/// so a link taken from a notification is always safe to follow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Link(String);
+
+impl Link {
+    pub const MAX_CHARS: usize = 2000;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let link = raw.trim();
+        let refuse = |why: &str| Err(FieldError::new(field, why.to_owned()));
+        if link.is_empty() || link.chars().count() > Self::MAX_CHARS {
+            return refuse("must be 1 to 2000 characters");
+        }
+        if link.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+            return refuse("must not contain spaces, control characters or backslashes");
+        }
+        if link.starts_with('/') {
+            if link.starts_with("//") {
+                return refuse("must be a path on this site or an http(s) URL");
+            }
+            return Ok(Self(link.to_owned()));
+        }
+        let lower = link.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"));
+        match rest {
+            Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(Self(link.to_owned())),
+            _ => refuse("must be a path on this site or an http(s) URL"),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether following the link stays on this site.
+    pub fn is_internal(&self) -> bool {
+        self.0.starts_with('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_is_trimmed_and_kept() {
+        assert_eq!(Title::parse("title", "  Hello ").unwrap().as_str(), "Hello");
+    }
+
+    #[test]
+    fn an_empty_or_blank_title_is_refused() {
+        assert!(Title::parse("title", "").is_err());
+        assert!(Title::parse("title", "   ").is_err());
+    }
+
+    #[test]
+    fn a_title_of_200_characters_is_accepted_and_201_refused() {
+        assert!(Title::parse("title", &"é".repeat(200)).is_ok());
+        let err = Title::parse("title", &"a".repeat(201)).unwrap_err();
+        assert_eq!(err.field, "title");
+    }
+
+    #[test]
+    fn a_message_over_2000_characters_is_refused() {
+        assert!(MessageText::parse("message", &"a".repeat(2000)).is_ok());
+        assert!(MessageText::parse("message", &"a".repeat(2001)).is_err());
+    }
+
+    #[test]
+    fn site_paths_and_http_urls_are_valid_links() {
+        for ok in ["/messages/7", "/", "https://example.com/x?y=1", "HTTP://example.com"] {
+            assert!(Link::parse("link", ok).is_ok(), "{ok} should be accepted");
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_protocol_relative_links_are_refused() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "//evil.example/x",
+            "/\\evil.example",
+            "ftp://example.com",
+            "https://",
+            "https:///path",
+            "messages/7",
+            "/a b",
+        ] {
+            let err = Link::parse("link", bad).unwrap_err();
+            assert_eq!(err.field, "link", "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+
+/// What a person may do. Admins can do everything an employer or jobseeker can, plus the panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Jobseeker,
+    Employer,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Jobseeker => "jobseeker",
+            Role::Employer => "employer",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The roles anyone may choose when signing up; admins are made from the command line.
+    pub fn parse_self_service(field: &str, raw: &str) -> Result<Self, FieldError> {
+        match raw {
+            "jobseeker" => Ok(Role::Jobseeker),
+            "employer" => Ok(Role::Employer),
+            _ => Err(FieldError::new(
+                field,
+                format!("must be jobseeker or employer; got {raw:?}"),
+            )),
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "jobseeker" => Ok(Role::Jobseeker),
+            "employer" => Ok(Role::Employer),
+            "admin" => Ok(Role::Admin),
+            _ => Err(()),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A signed-up person, as others may see them (no password material).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+/// A user name: 3–32 characters of ASCII letters, digits, `_`, `.` and `-`, so it is safe in a
+/// URL path (`/profile/<username>`) without escaping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        let len = name.chars().count();
+        if !(3..=32).contains(&len) {
+            return Err(FieldError::new(field, "must be 3 to 32 characters"));
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            return Err(FieldError::new(
+                field,
+                "may contain only letters, digits, '_', '.' and '-'",
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: at least 8 characters. The upper bound keeps hashing cheap for the server.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let len = raw.chars().count();
+        if len < 8 {
+            return Err(FieldError::new(field, "must be at least 8 characters"));
+        }
+        if len > 256 {
+            return Err(FieldError::new(field, "must be at most 256 characters"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_must_be_url_safe_and_of_sensible_length() {
+        assert!(Username::parse("username", "ada_l.0-x").is_ok());
+        assert!(Username::parse("username", "ab").is_err());
+        assert!(Username::parse("username", "a/b/c").is_err());
+        assert!(Username::parse("username", &"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn a_password_shorter_than_8_characters_is_refused() {
+        assert_eq!(Password::parse("password", "1234567").unwrap_err().field, "password");
+        assert!(Password::parse("password", "12345678").is_ok());
+    }
+
+    #[test]
+    fn nobody_can_sign_up_as_admin() {
+        assert!(Role::parse_self_service("role", "admin").is_err());
+        assert_eq!(Role::parse_self_service("role", "employer"), Ok(Role::Employer));
+    }
+}

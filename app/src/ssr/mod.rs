@@ -1,0 +1,11 @@
+//! Server-only domain code: storage, accounts and sessions. Compiled with the `ssr` feature
+//! only, so none of it (nor sqlx) reaches the WASM build.
+
+pub mod accounts;
+pub mod inbox;
+pub mod secret;
+pub mod services;
+pub mod session;
+pub mod store;
+
+pub use services::{services, Services};

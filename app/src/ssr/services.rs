@@ -1,0 +1,27 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::store::DynStore;
+
+/// What server code needs from the running process. The server builds one at start and hands it
+/// to axum handlers as state and to Leptos server functions as context.
+#[derive(Clone)]
+pub struct Services {
+    pub store: DynStore,
+    pub sessions: Arc<SessionSettings>,
+}
+
+/// How session cookies are issued.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// Adds `Secure` to the cookie; turn off only for plain-http development.
+    pub cookie_secure: bool,
+    pub ttl: Duration,
+}
+
+/// The [`Services`] of this request, inside a Leptos server function or component.
+pub fn services() -> Result<Services, ServerFnError> {
+    use_context::<Services>().ok_or_else(|| ServerFnError::new("server services are missing"))
+}

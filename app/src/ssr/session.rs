@@ -1,0 +1,112 @@
+//! Browser sessions: an opaque random token in an HttpOnly cookie, looked up by its hash.
+
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
+use leptos::prelude::*;
+use time::OffsetDateTime;
+
+use super::secret;
+use super::services::SessionSettings;
+use super::store::{Store, StoreResult};
+use crate::model::User;
+
+pub const COOKIE_NAME: &str = "herald_session";
+
+/// The signed-in user of a request and the session it came with. The server resolves it once per
+/// request from the cookie and puts it in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub user: User,
+    pub session_id: i64,
+}
+
+/// The session token carried by the request's cookies, if any.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// Resolves a session token to its signed-in user, if the session exists and has not expired.
+pub async fn resolve(store: &dyn Store, token: &str) -> StoreResult<Option<SignedIn>> {
+    let found = store.session(&secret::hash(token), OffsetDateTime::now_utc()).await?;
+    Ok(found.map(|record| SignedIn {
+        user: record.user,
+        session_id: record.id,
+    }))
+}
+
+/// Starts a session for `user_id`; answers the `Set-Cookie` value that carries it.
+pub async fn start(
+    store: &dyn Store,
+    settings: &SessionSettings,
+    user_id: i64,
+) -> StoreResult<HeaderValue> {
+    let (token, token_hash) = secret::generate("");
+    let expires_at = OffsetDateTime::now_utc() + settings.ttl;
+    store.create_session(&token_hash, user_id, expires_at).await?;
+    Ok(cookie(&token, settings.ttl.as_secs(), settings.cookie_secure))
+}
+
+/// Ends the session whose token is `token`; answers the `Set-Cookie` value that clears the
+/// cookie and the ended session's id (so its open sockets can be closed).
+pub async fn end(
+    store: &dyn Store,
+    settings: &SessionSettings,
+    token: Option<&str>,
+) -> StoreResult<(HeaderValue, Option<i64>)> {
+    let ended = match token {
+        Some(token) => store.delete_session(&secret::hash(token)).await?,
+        None => None,
+    };
+    Ok((cookie("", 0, settings.cookie_secure), ended))
+}
+
+fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value =
+        format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&value).expect("session cookies are hex and ASCII")
+}
+
+/// The signed-in user of the current request, inside a Leptos component or server function.
+pub fn signed_in() -> Option<SignedIn> {
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<SignedIn>()
+        .cloned()
+}
+
+/// Adds a `Set-Cookie` header to the response of the current Leptos request.
+pub fn set_cookie(value: HeaderValue) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_token_is_found_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_static("a=1; herald_session=abc; b=2"));
+        assert_eq!(token_from_headers(&headers).as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_and_lax_and_secure_only_when_asked() {
+        let plain = cookie("t", 60, false);
+        let plain = plain.to_str().unwrap();
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
+        assert!(!plain.contains("Secure"));
+        assert!(cookie("t", 60, true).to_str().unwrap().ends_with("; Secure"));
+    }
+}

@@ -1,0 +1,175 @@
+//! Storage: one trait, one implementation per database, chosen at run time from the URL.
+//!
+//! Every SQL statement of Herald lives behind [`Store`]. Callers never see a backend type, so a
+//! new backend is one new module plus a line in [`connect`]. Each backend owns its migrations and
+//! runs them in [`Store::migrate`].
+
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::model::{
+    GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Title,
+    User,
+};
+
+pub use sqlite::SqliteStore;
+
+pub type DynStore = Arc<dyn Store>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value (a user name) is already taken.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH (postgres:// is planned)")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A user together with the hash that proves their password.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// A signed-in browser session, found by the hash of its cookie token.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub user: User,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A service's bearer token, found by the hash of the token.
+#[derive(Clone, Debug)]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewNotification {
+    pub user_id: i64,
+    pub title: Title,
+    pub message: MessageText,
+    pub notification_type: NotificationType,
+    pub link: Option<Link>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewGlobalNotification {
+    pub title: Title,
+    pub message: MessageText,
+    pub level: Level,
+    pub show_on_site: bool,
+    pub is_active: bool,
+    pub starts_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub created_by: Option<i64>,
+}
+
+/// A partial update of a global notification: `None` leaves a field as it is; for the optional
+/// dates, `Some(None)` clears them.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalNotificationPatch {
+    pub title: Option<Title>,
+    pub message: Option<MessageText>,
+    pub level: Option<Level>,
+    pub show_on_site: Option<bool>,
+    pub is_active: Option<bool>,
+    pub starts_at: Option<Option<OffsetDateTime>>,
+    pub expires_at: Option<Option<OffsetDateTime>>,
+}
+
+/// Which of a user's notifications to list, newest first.
+#[derive(Clone, Copy, Debug)]
+pub struct NotificationQuery {
+    pub user_id: i64,
+    pub unread_only: bool,
+    /// Only notifications with an id below this one (the cursor of the previous page).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// Herald's storage contract. Every method is one transaction; ids grow with every new row and
+/// are never reused, so "newer than id N" is a complete, ordered resume point.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Brings the schema up to date. Safe to run at every start.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Answers whether the database can be reached.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- accounts ---------------------------------------------------------------------------
+
+    /// Creates a user; `StoreError::Conflict("username")` if the name is taken.
+    async fn create_user(&self, username: &str, password_hash: &str, role: Role)
+        -> StoreResult<User>;
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<i64>;
+    /// The unexpired session whose token hashes to `token_hash`.
+    async fn session(&self, token_hash: &str, now: OffsetDateTime)
+        -> StoreResult<Option<SessionRecord>>;
+    /// Deletes a session; answers its id if it existed.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<i64>>;
+
+    async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord>;
+    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
+
+    // --- notifications ------------------------------------------------------------------------
+
+    async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification>;
+    async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>>;
+    async fn unread_count(&self, user_id: i64) -> StoreResult<i64>;
+    /// Marks one of `user_id`'s notifications read. `None` if no such notification belongs to
+    /// that user (another user's id is indistinguishable from a missing one).
+    async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>>;
+    /// Marks all of a user's notifications read; answers how many changed.
+    async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64>;
+
+    // --- global notifications ---------------------------------------------------------------
+
+    async fn create_global(&self, new: &NewGlobalNotification)
+        -> StoreResult<GlobalNotification>;
+    async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>>;
+    /// Every global notification, newest first (the admin's list).
+    async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>>;
+    /// The globals live at `now` (see [`GlobalNotification::is_live_at`]), oldest first.
+    async fn live_globals(&self, now: OffsetDateTime) -> StoreResult<Vec<GlobalNotification>>;
+    async fn update_global(
+        &self,
+        id: i64,
+        patch: &GlobalNotificationPatch,
+    ) -> StoreResult<Option<GlobalNotification>>;
+}
+
+/// Opens the store named by `url` (`sqlite://path/to/herald.db`, `sqlite::memory:`) and runs
+/// its migrations.
+pub async fn connect(url: &str) -> StoreResult<DynStore> {
+    let store: DynStore = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(url).await?)
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}

@@ -1,0 +1,420 @@
+//! The embedded default backend: one SQLite file in WAL mode.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+use time::OffsetDateTime;
+
+use super::{
+    ApiTokenRecord, Credentials, GlobalNotificationPatch, NewGlobalNotification, NewNotification,
+    NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
+};
+use crate::model::{GlobalNotification, Notification, Role, User};
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+const NOTIFICATION_COLUMNS: &str =
+    "id, user_id, title, message, notification_type, link, is_read, read_at, created_at";
+const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active, starts_at, \
+     expires_at, created_by, created_at";
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        // Each connection to `:memory:` is a database of its own, so it gets exactly one.
+        let in_memory = url.contains(":memory:");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 8 })
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+fn parse_column<T: FromStr>(row: &SqliteRow, column: &str) -> Result<T, sqlx::Error> {
+    let raw: String = row.try_get(column)?;
+    raw.parse().map_err(|_| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("unexpected value {raw:?}").into(),
+    })
+}
+
+fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: parse_column(row, "role")?,
+    })
+}
+
+fn notification_from_row(row: &SqliteRow) -> Result<Notification, sqlx::Error> {
+    Ok(Notification {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        title: row.try_get("title")?,
+        message: row.try_get("message")?,
+        notification_type: parse_column(row, "notification_type")?,
+        link: row.try_get("link")?,
+        is_read: row.try_get("is_read")?,
+        read_at: row.try_get("read_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn global_from_row(row: &SqliteRow) -> Result<GlobalNotification, sqlx::Error> {
+    Ok(GlobalNotification {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        message: row.try_get("message")?,
+        level: parse_column(row, "level")?,
+        show_on_site: row.try_get("show_on_site")?,
+        is_active: row.try_get("is_active")?,
+        starts_at: row.try_get("starts_at")?,
+        expires_at: row.try_get("expires_at")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> StoreResult<User> {
+        let row = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?) \
+             RETURNING id, username, role",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| match is_unique_violation(&err) {
+            true => StoreError::Conflict("username"),
+            false => err.into(),
+        })?;
+        Ok(user_from_row(&row)?)
+    }
+
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
+        let row = sqlx::query(
+            "SELECT id, username, role, password_hash FROM users WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Credentials {
+                user: user_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT id, username, role FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT id, username, role FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+             VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(OffsetDateTime::now_utc())
+        .bind(expires_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.role \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires_at: OffsetDateTime = row.try_get("expires_at")?;
+        if expires_at <= now {
+            return Ok(None);
+        }
+        Ok(Some(SessionRecord {
+            id: row.try_get("session_id")?,
+            user: user_from_row(&row)?,
+            expires_at,
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<i64>> {
+        let id = sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING id")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(token_hash)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ApiTokenRecord {
+            id,
+            name: name.to_owned(),
+        })
+    }
+
+    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
+        let row = sqlx::query("SELECT id, name FROM api_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(ApiTokenRecord {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification> {
+        let sql = format!(
+            "INSERT INTO notifications (user_id, title, message, notification_type, link, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(new.user_id)
+            .bind(new.title.as_str())
+            .bind(new.message.as_str())
+            .bind(new.notification_type.as_str())
+            .bind(new.link.as_ref().map(|link| link.as_str()))
+            .bind(OffsetDateTime::now_utc())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(notification_from_row(&row)?)
+    }
+
+    async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? \
+             AND (? = 0 OR is_read = 0) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(query.user_id)
+            .bind(query.unread_only)
+            .bind(query.before)
+            .bind(query.before)
+            .bind(query.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(notification_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
+        let count =
+            sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(count)
+    }
+
+    async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>> {
+        let sql = format!(
+            "UPDATE notifications SET is_read = 1, read_at = COALESCE(read_at, ?) \
+             WHERE id = ? AND user_id = ? RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(OffsetDateTime::now_utc())
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(notification_from_row).transpose()?)
+    }
+
+    async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET is_read = 1, read_at = ? WHERE user_id = ? AND is_read = 0",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn create_global(
+        &self,
+        new: &NewGlobalNotification,
+    ) -> StoreResult<GlobalNotification> {
+        let sql = format!(
+            "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
+             starts_at, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             RETURNING {GLOBAL_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(new.title.as_str())
+            .bind(new.message.as_str())
+            .bind(new.level.as_str())
+            .bind(new.show_on_site)
+            .bind(new.is_active)
+            .bind(new.starts_at)
+            .bind(new.expires_at)
+            .bind(new.created_by)
+            .bind(OffsetDateTime::now_utc())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(global_from_row(&row)?)
+    }
+
+    async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>> {
+        let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications WHERE id = ?");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(global_from_row).transpose()?)
+    }
+
+    async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>> {
+        let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications ORDER BY id DESC");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(global_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn live_globals(&self, now: OffsetDateTime) -> StoreResult<Vec<GlobalNotification>> {
+        // Dates are compared in Rust: RFC 3339 text with varying fractions does not sort as text.
+        let sql = format!(
+            "SELECT {GLOBAL_COLUMNS} FROM global_notifications \
+             WHERE is_active = 1 AND show_on_site = 1 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let mut live = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let global = global_from_row(row)?;
+            if global.is_live_at(now) {
+                live.push(global);
+            }
+        }
+        Ok(live)
+    }
+
+    async fn update_global(
+        &self,
+        id: i64,
+        patch: &GlobalNotificationPatch,
+    ) -> StoreResult<Option<GlobalNotification>> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications WHERE id = ?");
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let mut global = global_from_row(&row)?;
+        if let Some(title) = &patch.title {
+            global.title = title.as_str().to_owned();
+        }
+        if let Some(message) = &patch.message {
+            global.message = message.as_str().to_owned();
+        }
+        if let Some(level) = patch.level {
+            global.level = level;
+        }
+        if let Some(show) = patch.show_on_site {
+            global.show_on_site = show;
+        }
+        if let Some(active) = patch.is_active {
+            global.is_active = active;
+        }
+        if let Some(starts_at) = patch.starts_at {
+            global.starts_at = starts_at;
+        }
+        if let Some(expires_at) = patch.expires_at {
+            global.expires_at = expires_at;
+        }
+        sqlx::query(
+            "UPDATE global_notifications SET title = ?, message = ?, level = ?, show_on_site = ?, \
+             is_active = ?, starts_at = ?, expires_at = ? WHERE id = ?",
+        )
+        .bind(&global.title)
+        .bind(&global.message)
+        .bind(global.level.as_str())
+        .bind(global.show_on_site)
+        .bind(global.is_active)
+        .bind(global.starts_at)
+        .bind(global.expires_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(global))
+    }
+}

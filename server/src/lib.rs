@@ -1,0 +1,12 @@
+//! The `herald` binary's library: configuration, the HTTP application and the commands.
+
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod csrf;
+pub mod demo;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,161 @@
+//! `/api/global-notifications/`: site-wide banners.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::Router;
+use serde::{Deserialize, Deserializer, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use app::model::{FieldError, GlobalNotification, Level, MessageText, Title};
+use app::ssr::store::{GlobalNotificationPatch, NewGlobalNotification};
+
+use crate::auth::{CurrentUser, Publisher};
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/global-notifications/", get(list_live).post(create))
+        .route("/api/global-notifications/{id}/", patch(update))
+}
+
+#[derive(Serialize)]
+struct Results<T> {
+    results: Vec<T>,
+}
+
+async fn list_live(
+    State(state): State<AppState>,
+    _signed_in: CurrentUser,
+) -> Result<ApiJson<Results<GlobalNotification>>, ApiError> {
+    let results = state
+        .services
+        .store
+        .live_globals(OffsetDateTime::now_utc())
+        .await?;
+    Ok(ApiJson(Results { results }))
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    title: Option<String>,
+    message: Option<String>,
+    level: Option<String>,
+    show_on_site: Option<bool>,
+    is_active: Option<bool>,
+    starts_at: Option<String>,
+    expires_at: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    publisher: Publisher,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> Result<(StatusCode, ApiJson<GlobalNotification>), ApiError> {
+    let starts_at = parse_time("starts_at", body.starts_at.as_deref())?;
+    let expires_at = parse_time("expires_at", body.expires_at.as_deref())?;
+    check_window(starts_at, expires_at)?;
+    let new = NewGlobalNotification {
+        title: Title::parse("title", body.title.as_deref().unwrap_or(""))?,
+        message: MessageText::parse("message", body.message.as_deref().unwrap_or(""))?,
+        level: body
+            .level
+            .as_deref()
+            .map(|raw| Level::parse("level", raw))
+            .transpose()?
+            .unwrap_or_default(),
+        show_on_site: body.show_on_site.unwrap_or(true),
+        is_active: body.is_active.unwrap_or(true),
+        starts_at,
+        expires_at,
+        created_by: publisher.user_id(),
+    };
+    let global = state.services.store.create_global(&new).await?;
+    Ok((StatusCode::CREATED, ApiJson(global)))
+}
+
+/// A PATCH body: absent fields stay as they are; `null` clears `starts_at` or `expires_at`.
+#[derive(Deserialize)]
+struct PatchBody {
+    title: Option<String>,
+    message: Option<String>,
+    level: Option<String>,
+    show_on_site: Option<bool>,
+    is_active: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    starts_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    expires_at: Option<Option<String>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one not sent at all (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+async fn update(
+    State(state): State<AppState>,
+    _publisher: Publisher,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatchBody>,
+) -> Result<ApiJson<GlobalNotification>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let store = &*state.services.store;
+    let current = store.global_by_id(id).await?.ok_or(ApiError::NotFound)?;
+    let starts_at = body
+        .starts_at
+        .map(|raw| parse_time("starts_at", raw.as_deref()))
+        .transpose()?;
+    let expires_at = body
+        .expires_at
+        .map(|raw| parse_time("expires_at", raw.as_deref()))
+        .transpose()?;
+    check_window(
+        starts_at.unwrap_or(current.starts_at),
+        expires_at.unwrap_or(current.expires_at),
+    )?;
+    let patch = GlobalNotificationPatch {
+        title: body.title.as_deref().map(|t| Title::parse("title", t)).transpose()?,
+        message: body
+            .message
+            .as_deref()
+            .map(|m| MessageText::parse("message", m))
+            .transpose()?,
+        level: body.level.as_deref().map(|l| Level::parse("level", l)).transpose()?,
+        show_on_site: body.show_on_site,
+        is_active: body.is_active,
+        starts_at,
+        expires_at,
+    };
+    let updated = store.update_global(id, &patch).await?.ok_or(ApiError::NotFound)?;
+    Ok(ApiJson(updated))
+}
+
+fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<OffsetDateTime>, FieldError> {
+    raw.map(|raw| {
+        OffsetDateTime::parse(raw, &Rfc3339)
+            .map(|t| t.to_offset(time::UtcOffset::UTC))
+            .map_err(|_| {
+                FieldError::new(field, "must be an RFC 3339 time such as 2026-01-31T09:00:00Z")
+            })
+    })
+    .transpose()
+}
+
+fn check_window(
+    starts_at: Option<OffsetDateTime>,
+    expires_at: Option<OffsetDateTime>,
+) -> Result<(), FieldError> {
+    match (starts_at, expires_at) {
+        (Some(start), Some(end)) if end <= start => {
+            Err(FieldError::new("expires_at", "must be after starts_at"))
+        }
+        _ => Ok(()),
+    }
+}

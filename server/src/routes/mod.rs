@@ -1,0 +1,22 @@
+//! The JSON API, one module per resource, each with its own `router()`.
+
+mod auth;
+mod global_notifications;
+mod health;
+mod notifications;
+
+use axum::routing::any;
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(notifications::router())
+        .merge(global_notifications::router())
+        .merge(health::router())
+        // Unknown API paths answer in the API's format rather than with the 404 page.
+        .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
+}

@@ -1,0 +1,164 @@
+//! `/api/notifications/`: a user's own notifications, and publishing new ones.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use app::model::{
+    FieldError, Link, MessageText, Notification, NotificationPage, NotificationType, Title,
+};
+use app::ssr::inbox;
+use app::ssr::store::{NewNotification, NotificationQuery};
+
+use crate::auth::{CurrentUser, Publisher};
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/notifications/", get(list).post(create))
+        .route("/api/notifications/mark-all-read/", post(mark_all_read))
+        .route("/api/notifications/{id}/mark-read/", post(mark_read))
+}
+
+/// Reads `?unread=`, `?before=` and `?limit=`, naming the parameter that is wrong.
+fn parse_list_query(
+    user_id: i64,
+    params: &HashMap<String, String>,
+) -> Result<NotificationQuery, FieldError> {
+    let unread_only = match params.get("unread").map(String::as_str) {
+        None | Some("false" | "0" | "") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return Err(FieldError::new("unread", format!("must be true or false; got {other:?}")))
+        }
+    };
+    let before = params
+        .get("before")
+        .map(|raw| {
+            raw.parse::<i64>()
+                .map_err(|_| FieldError::new("before", "must be a notification id"))
+        })
+        .transpose()?;
+    let limit = match params.get("limit") {
+        None => inbox::DEFAULT_PAGE_SIZE,
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=inbox::MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| FieldError::new("limit", "must be a number from 1 to 100"))?,
+    };
+    Ok(NotificationQuery {
+        user_id,
+        unread_only,
+        before,
+        limit,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentUser(signed_in): CurrentUser,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<ApiJson<NotificationPage>, ApiError> {
+    let query = parse_list_query(signed_in.user.id, &params)?;
+    Ok(ApiJson(inbox::page(&*state.services.store, query).await?))
+}
+
+#[derive(Serialize)]
+struct MarkedRead {
+    notification: Notification,
+    unread_count: i64,
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    CurrentUser(signed_in): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<ApiJson<MarkedRead>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let store = &*state.services.store;
+    let user_id = signed_in.user.id;
+    let notification = inbox::mark_read(store, user_id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let unread_count = store.unread_count(user_id).await?;
+    Ok(ApiJson(MarkedRead {
+        notification,
+        unread_count,
+    }))
+}
+
+#[derive(Serialize)]
+struct MarkedAllRead {
+    updated: u64,
+    unread_count: i64,
+}
+
+async fn mark_all_read(
+    State(state): State<AppState>,
+    CurrentUser(signed_in): CurrentUser,
+) -> Result<ApiJson<MarkedAllRead>, ApiError> {
+    let store = &*state.services.store;
+    let updated = inbox::mark_all_read(store, signed_in.user.id).await?;
+    let unread_count = store.unread_count(signed_in.user.id).await?;
+    Ok(ApiJson(MarkedAllRead {
+        updated,
+        unread_count,
+    }))
+}
+
+/// A new notification as services send it: the recipient by id or by name.
+#[derive(Deserialize)]
+struct CreateBody {
+    user_id: Option<i64>,
+    username: Option<String>,
+    title: Option<String>,
+    message: Option<String>,
+    notification_type: Option<String>,
+    link: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    _publisher: Publisher,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> Result<(StatusCode, ApiJson<Notification>), ApiError> {
+    let store = &*state.services.store;
+    let recipient = match (body.user_id, body.username.as_deref()) {
+        (Some(id), None) => store.user_by_id(id).await?.ok_or_else(|| {
+            FieldError::new("user_id", format!("no user has id {id}"))
+        })?,
+        (None, Some(name)) => store.user_by_username(name).await?.ok_or_else(|| {
+            FieldError::new("username", format!("no user is named {name:?}"))
+        })?,
+        (Some(_), Some(_)) => {
+            return Err(FieldError::new("user_id", "give user_id or username, not both").into())
+        }
+        (None, None) => return Err(FieldError::new("user_id", "user_id or username is required").into()),
+    };
+    let title = Title::parse("title", body.title.as_deref().unwrap_or(""))?;
+    let message = MessageText::parse("message", body.message.as_deref().unwrap_or(""))?;
+    let notification_type = match body.notification_type.as_deref() {
+        None => NotificationType::System,
+        Some(raw) => NotificationType::parse("notification_type", raw)?,
+    };
+    let link = body
+        .link
+        .as_deref()
+        .map(|raw| Link::parse("link", raw))
+        .transpose()?;
+    let new = NewNotification {
+        user_id: recipient.id,
+        title,
+        message,
+        notification_type,
+        link,
+    };
+    let notification = store.create_notification(&new).await?;
+    Ok((StatusCode::CREATED, ApiJson(notification)))
+}

@@ -1,0 +1,28 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use app::ssr::Services;
+
+use crate::csrf::AllowedOrigins;
+
+/// Everything a request handler may need, built once at start and cloned cheaply per request.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub leptos_options: LeptosOptions,
+    pub origins: Arc<AllowedOrigins>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
+    }
+}
