@@ -61,7 +61,8 @@ pub async fn register(
     use crate::ssr::{accounts, services, session};
 
     let services = services()?;
-    let role = Role::parse_self_service("role", &role).map_err(|err| ServerFnError::new(err.to_string()))?;
+    let role = Role::parse_self_service("role", &role)
+        .map_err(|err| ServerFnError::new(err.to_string()))?;
     let user = accounts::register(&*services.store, &username, &password, role)
         .await
         .map_err(|err| ServerFnError::new(err.to_string()))?;

@@ -9,7 +9,7 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -26,6 +26,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // A plain link: leptos_meta's <Stylesheet> breaks hydration in 0.8 (leptos#3945).
+                <link rel="stylesheet" id="leptos" href="/pkg/herald.css"/>
+                <title>"Herald"</title>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -39,26 +42,29 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_viewer();
-
-    // Every page waits for its data on the server (`SsrMode::Async`), so what the user first sees,
-    // the unread badge included, is complete HTML even before any script runs.
     view! {
-        <Stylesheet id="leptos" href="/pkg/herald.css"/>
-        <Title text="Herald"/>
         <Router>
-            <Shell>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
-                    <Route
-                        path=path!("/notifications/")
-                        view=NotificationsPage
-                        ssr=SsrMode::Async
-                    />
-                </Routes>
-            </Shell>
+            <Pages/>
         </Router>
+    }
+}
+
+/// Everything inside the router. The viewer's actions are made here, not above the router, so
+/// that a form posted without JavaScript finds its error in the URL the router reads.
+///
+/// Every page waits for its data on the server (`SsrMode::Async`), so what the user first sees,
+/// the unread badge included, is complete HTML even before any script runs.
+#[component]
+fn Pages() -> impl IntoView {
+    provide_viewer();
+    view! {
+        <Shell>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                <Route path=path!("/notifications/") view=NotificationsPage ssr=SsrMode::Async/>
+            </Routes>
+        </Shell>
     }
 }

@@ -89,7 +89,9 @@ where
             Some(signed_in) if signed_in.user.role == Role::Admin => Ok(Publisher::Admin {
                 user_id: signed_in.user.id,
             }),
-            Some(_) => Err(ApiError::Forbidden("only admins and API tokens may do this")),
+            Some(_) => Err(ApiError::Forbidden(
+                "only admins and API tokens may do this",
+            )),
             None => Err(ApiError::Unauthorized),
         }
     }

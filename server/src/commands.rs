@@ -33,7 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateAdmin(args) => {
             let store = open(&args.database).await?;
-            let user = accounts::register(&*store, &args.username, &args.password, Role::Admin).await?;
+            let user =
+                accounts::register(&*store, &args.username, &args.password, Role::Admin).await?;
             println!("created admin {} (id {})", user.username, user.id);
             Ok(())
         }

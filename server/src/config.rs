@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about = "Herald: a job board with real-time notifications")]
+#[command(
+    name = "herald",
+    version,
+    about = "Herald: a job board with real-time notifications"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -34,7 +38,11 @@ pub enum Command {
 #[derive(Clone, Debug, Args)]
 pub struct DatabaseConfig {
     /// Where Herald keeps its data: `sqlite://FILE` or `sqlite::memory:`.
-    #[arg(long, env = "HERALD_DATABASE_URL", default_value = "sqlite://herald.db")]
+    #[arg(
+        long,
+        env = "HERALD_DATABASE_URL",
+        default_value = "sqlite://herald.db"
+    )]
     pub database_url: String,
 }
 

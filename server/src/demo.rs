@@ -40,7 +40,9 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
 
 /// The lines printed at start so a newcomer can sign in at once.
 pub fn banner(base_url: &str) -> String {
-    let mut text = format!("\nHerald is running at {base_url}\nDemo accounts (password for each: {PASSWORD}):\n");
+    let mut text = format!(
+        "\nHerald is running at {base_url}\nDemo accounts (password for each: {PASSWORD}):\n"
+    );
     for (username, role) in ACCOUNTS {
         text.push_str(&format!("  {username:<8} {role}\n"));
     }

@@ -8,8 +8,18 @@ use serde_json::{json, Value};
 async fn a_new_user_registers_and_is_signed_in_at_once() {
     let app = spawn_app().await;
     let (client, id) = app.signed_in("ada", "jobseeker").await;
-    let me: Value = client.get(app.url("/api/auth/me/")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(me, json!({ "id": id, "username": "ada", "role": "jobseeker" }));
+    let me: Value = client
+        .get(app.url("/api/auth/me/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        me,
+        json!({ "id": id, "username": "ada", "role": "jobseeker" })
+    );
 }
 
 #[tokio::test]
@@ -22,9 +32,15 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
         .send()
         .await
         .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("herald_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
@@ -44,13 +60,33 @@ async fn a_taken_username_answers_409() {
 #[tokio::test]
 async fn a_short_password_or_an_admin_role_is_refused_naming_the_field() {
     let app = spawn_app().await;
-    let register = |body: Value| app.browser().post(app.url("/api/auth/register/")).json(&body).send();
+    let register = |body: Value| {
+        app.browser()
+            .post(app.url("/api/auth/register/"))
+            .json(&body)
+            .send()
+    };
     let short = register(json!({ "username": "ada", "password": "1234567", "role": "jobseeker" }));
-    assert_error(short.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "password").await;
+    assert_error(
+        short.await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "password",
+    )
+    .await;
     let admin = register(json!({ "username": "ada", "password": PASSWORD, "role": "admin" }));
-    assert_error(admin.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "role").await;
+    assert_error(
+        admin.await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "role",
+    )
+    .await;
     let missing = register(json!({ "username": "ada", "role": "jobseeker" }));
-    assert_error(missing.await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "password").await;
+    assert_error(
+        missing.await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "password",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -65,7 +101,12 @@ async fn a_wrong_password_or_unknown_user_answers_401() {
             .send()
             .await
             .unwrap();
-        assert_error(response, StatusCode::UNAUTHORIZED, "wrong username or password").await;
+        assert_error(
+            response,
+            StatusCode::UNAUTHORIZED,
+            "wrong username or password",
+        )
+        .await;
     }
 }
 
@@ -89,7 +130,11 @@ async fn signing_in_again_gives_a_working_session() {
 async fn signing_out_ends_the_session_for_good() {
     let app = spawn_app().await;
     let (client, _) = app.signed_in("ada", "jobseeker").await;
-    let response = client.post(app.url("/api/auth/logout/")).send().await.unwrap();
+    let response = client
+        .post(app.url("/api/auth/logout/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let me = client.get(app.url("/api/auth/me/")).send().await.unwrap();
     assert_error(me, StatusCode::UNAUTHORIZED, "sign in").await;
@@ -108,7 +153,11 @@ async fn a_stolen_cookie_stops_working_after_sign_out() {
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
     let pair = cookie.split(';').next().unwrap().to_owned();
     let plain = reqwest::Client::new();
-    let me = |c: &reqwest::Client| c.get(app.url("/api/auth/me/")).header("cookie", &pair).send();
+    let me = |c: &reqwest::Client| {
+        c.get(app.url("/api/auth/me/"))
+            .header("cookie", &pair)
+            .send()
+    };
     assert_eq!(me(&plain).await.unwrap().status(), StatusCode::OK);
     plain
         .post(app.url("/api/auth/logout/"))

@@ -5,7 +5,11 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 async fn live_titles(app: &common::TestApp, client: &Client) -> Vec<String> {
-    let response = client.get(app.url("/api/global-notifications/")).send().await.unwrap();
+    let response = client
+        .get(app.url("/api/global-notifications/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     body["results"]
@@ -37,7 +41,12 @@ async fn an_admin_announces_a_global_every_user_sees_it_and_deactivating_hides_i
     assert_eq!(live_titles(&app, &ada).await, ["Maintenance at noon"]);
 
     let url = app.url(&format!("/api/global-notifications/{}/", created["id"]));
-    let response = admin.patch(url).json(&json!({ "is_active": false })).send().await.unwrap();
+    let response = admin
+        .patch(url)
+        .json(&json!({ "is_active": false }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let patched: Value = response.json().await.unwrap();
     assert_eq!(patched["is_active"], false);
@@ -75,7 +84,12 @@ async fn only_globals_inside_their_time_window_and_shown_on_site_are_listed() {
         json!({ "title": "live", "starts_at": "2020-01-01T00:00:00Z", "expires_at": "2999-01-01T00:00:00+02:00" }),
     ];
     for body in bodies {
-        let response = admin.post(app.url("/api/global-notifications/")).json(&body).send().await.unwrap();
+        let response = admin
+            .post(app.url("/api/global-notifications/"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
     }
     assert_eq!(live_titles(&app, &ada).await, ["live"]);
@@ -88,7 +102,10 @@ async fn invalid_globals_answer_422_naming_the_field() {
     let cases = [
         (json!({ "title": "" }), "title"),
         (json!({ "title": "x", "level": "loud" }), "level"),
-        (json!({ "title": "x", "starts_at": "tomorrow" }), "starts_at"),
+        (
+            json!({ "title": "x", "starts_at": "tomorrow" }),
+            "starts_at",
+        ),
         (
             json!({ "title": "x", "starts_at": "2030-01-02T00:00:00Z", "expires_at": "2030-01-01T00:00:00Z" }),
             "expires_at",
@@ -96,7 +113,12 @@ async fn invalid_globals_answer_422_naming_the_field() {
         (json!({ "title": "x", "is_active": "yes" }), "is_active"),
     ];
     for (body, field) in cases {
-        let response = admin.post(app.url("/api/global-notifications/")).json(&body).send().await.unwrap();
+        let response = admin
+            .post(app.url("/api/global-notifications/"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, field).await;
     }
 }
@@ -124,7 +146,12 @@ async fn patching_a_missing_global_answers_404_and_jobseekers_may_not_patch() {
         .unwrap();
     let (ada, _) = app.signed_in("ada", "jobseeker").await;
     let url = app.url(&format!("/api/global-notifications/{}/", created["id"]));
-    let response = ada.patch(url).json(&json!({ "is_active": false })).send().await.unwrap();
+    let response = ada
+        .patch(url)
+        .json(&json!({ "is_active": false }))
+        .send()
+        .await
+        .unwrap();
     assert_error(response, StatusCode::FORBIDDEN, "admin").await;
     assert_eq!(live_titles(&app, &ada).await, ["stay"]);
 }

@@ -134,12 +134,22 @@ async fn another_users_notification_answers_404_and_nothing_changes() {
     let theirs = app.notify(&token, ada_id, "private").await;
 
     let url = app.url(&format!("/api/notifications/{}/mark-read/", theirs["id"]));
-    assert_error(grace.post(url).send().await.unwrap(), StatusCode::NOT_FOUND, "not found").await;
+    assert_error(
+        grace.post(url).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not found",
+    )
+    .await;
     assert_eq!(app.store.unread_count(ada_id).await.unwrap(), 1);
     assert_eq!(list(&app, &grace, "").await["results"], json!([]));
 
     let missing = app.url("/api/notifications/999999/mark-read/");
-    assert_error(grace.post(missing).send().await.unwrap(), StatusCode::NOT_FOUND, "not found").await;
+    assert_error(
+        grace.post(missing).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not found",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -151,9 +161,15 @@ async fn every_endpoint_answers_401_when_signed_out() {
         client.post(app.url("/api/notifications/1/mark-read/")),
         client.post(app.url("/api/notifications/mark-all-read/")),
         client.get(app.url("/api/global-notifications/")),
-        client.post(app.url("/api/notifications/")).json(&json!({ "user_id": 1, "title": "x" })),
-        client.post(app.url("/api/global-notifications/")).json(&json!({ "title": "x" })),
-        client.patch(app.url("/api/global-notifications/1/")).json(&json!({ "is_active": false })),
+        client
+            .post(app.url("/api/notifications/"))
+            .json(&json!({ "user_id": 1, "title": "x" })),
+        client
+            .post(app.url("/api/global-notifications/"))
+            .json(&json!({ "title": "x" })),
+        client
+            .patch(app.url("/api/global-notifications/1/"))
+            .json(&json!({ "is_active": false })),
         client.get(app.url("/api/auth/me/")),
     ];
     for request in requests {
@@ -170,7 +186,12 @@ async fn a_signed_in_non_admin_cannot_publish_and_a_bad_token_is_refused() {
     let app = spawn_app().await;
     let (ada, ada_id) = app.signed_in("ada", "jobseeker").await;
     let body = json!({ "user_id": ada_id, "title": "self-made" });
-    let response = ada.post(app.url("/api/notifications/")).json(&body).send().await.unwrap();
+    let response = ada
+        .post(app.url("/api/notifications/"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_error(response, StatusCode::FORBIDDEN, "admin").await;
     let response = Client::new()
         .post(app.url("/api/notifications/"))
@@ -205,12 +226,27 @@ async fn invalid_notifications_answer_422_naming_the_field_and_store_nothing() {
     let token = app.token().await;
     let cases = [
         (json!({ "user_id": ada_id, "title": "" }), "title"),
-        (json!({ "user_id": ada_id, "title": "x".repeat(201) }), "title"),
+        (
+            json!({ "user_id": ada_id, "title": "x".repeat(201) }),
+            "title",
+        ),
         (json!({ "user_id": ada_id }), "title"),
-        (json!({ "user_id": ada_id, "title": "ok", "message": "m".repeat(2001) }), "message"),
-        (json!({ "user_id": ada_id, "title": "ok", "link": "javascript:alert(1)" }), "link"),
-        (json!({ "user_id": ada_id, "title": "ok", "link": "//evil.example" }), "link"),
-        (json!({ "user_id": ada_id, "title": "ok", "notification_type": "spam" }), "notification_type"),
+        (
+            json!({ "user_id": ada_id, "title": "ok", "message": "m".repeat(2001) }),
+            "message",
+        ),
+        (
+            json!({ "user_id": ada_id, "title": "ok", "link": "javascript:alert(1)" }),
+            "link",
+        ),
+        (
+            json!({ "user_id": ada_id, "title": "ok", "link": "//evil.example" }),
+            "link",
+        ),
+        (
+            json!({ "user_id": ada_id, "title": "ok", "notification_type": "spam" }),
+            "notification_type",
+        ),
         (json!({ "user_id": ada_id, "title": 5 }), "title"),
         (json!({ "user_id": 424242, "title": "ok" }), "user_id"),
         (json!({ "username": "nobody", "title": "ok" }), "username"),
@@ -233,8 +269,17 @@ async fn invalid_notifications_answer_422_naming_the_field_and_store_nothing() {
 async fn bad_list_parameters_answer_422_naming_them() {
     let app = spawn_app().await;
     let (ada, _) = app.signed_in("ada", "jobseeker").await;
-    for (query, field) in [("?limit=0", "limit"), ("?limit=101", "limit"), ("?before=x", "before"), ("?unread=maybe", "unread")] {
-        let response = ada.get(app.url(&format!("/api/notifications/{query}"))).send().await.unwrap();
+    for (query, field) in [
+        ("?limit=0", "limit"),
+        ("?limit=101", "limit"),
+        ("?before=x", "before"),
+        ("?unread=maybe", "unread"),
+    ] {
+        let response = ada
+            .get(app.url(&format!("/api/notifications/{query}")))
+            .send()
+            .await
+            .unwrap();
         assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, field).await;
     }
 }
@@ -268,7 +313,8 @@ async fn malformed_or_oversized_bodies_get_json_errors() {
 async fn a_cross_site_post_without_the_csrf_proof_answers_403_and_changes_nothing() {
     let app = spawn_app().await;
     let (ada, ada_id) = app.signed_in("ada", "jobseeker").await;
-    app.notify(&app.token().await, ada_id, "keep me unread").await;
+    app.notify(&app.token().await, ada_id, "keep me unread")
+        .await;
 
     let forged = ada
         .post(app.url("/api/notifications/mark-all-read/"))
@@ -310,7 +356,11 @@ async fn a_cross_site_sign_out_form_is_refused_too() {
 #[tokio::test]
 async fn unknown_api_paths_answer_json_404_and_health_answers_ok() {
     let app = spawn_app().await;
-    let response = Client::new().get(app.url("/api/nothing-here/")).send().await.unwrap();
+    let response = Client::new()
+        .get(app.url("/api/nothing-here/"))
+        .send()
+        .await
+        .unwrap();
     assert_error(response, StatusCode::NOT_FOUND, "not found").await;
     let health = Client::new().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);

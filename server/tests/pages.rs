@@ -21,7 +21,14 @@ async fn the_unread_badge_count_is_in_the_server_rendered_html() {
     for i in 0..3 {
         app.notify(&token, ada_id, &format!("n{i}")).await;
     }
-    let html = ada.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = ada
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(badge_text(&html).as_deref(), Some("3"), "{html}");
 }
 
@@ -29,13 +36,30 @@ async fn the_unread_badge_count_is_in_the_server_rendered_html() {
 async fn the_badge_is_hidden_at_zero_and_absent_when_signed_out() {
     let app = spawn_app().await;
     let (ada, _) = app.signed_in("ada", "jobseeker").await;
-    let html = ada.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    let at = html.find("data-testid=\"notification-badge\"").expect("a badge");
+    let html = ada
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = html
+        .find("data-testid=\"notification-badge\"")
+        .expect("a badge");
     let tag_start = html[..at].rfind('<').unwrap();
     let tag = &html[tag_start..at + html[at..].find('>').unwrap()];
     assert!(tag.contains("hidden"), "{tag}");
 
-    let anonymous = app.browser().get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let anonymous = app
+        .browser()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!anonymous.contains("notification-badge"));
     assert!(anonymous.contains("Sign in"));
 }
@@ -46,7 +70,8 @@ async fn the_notifications_page_lists_the_users_own_notifications_as_text() {
     let (ada, ada_id) = app.signed_in("ada", "jobseeker").await;
     let (_, grace_id) = app.signed_in("grace", "jobseeker").await;
     let token = app.token().await;
-    app.notify(&token, ada_id, "<img src=x onerror=alert(1)>").await;
+    app.notify(&token, ada_id, "<img src=x onerror=alert(1)>")
+        .await;
     app.notify(&token, grace_id, "for grace only").await;
     let html = ada
         .get(app.url("/notifications/"))
@@ -80,7 +105,12 @@ async fn the_notifications_page_sends_a_signed_out_visitor_to_sign_in() {
 #[tokio::test]
 async fn an_unknown_page_answers_404_with_a_page() {
     let app = spawn_app().await;
-    let response = app.browser().get(app.url("/no/such/page")).send().await.unwrap();
+    let response = app
+        .browser()
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
 }

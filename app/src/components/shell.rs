@@ -3,14 +3,15 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::auth::{get_viewer, Login, Logout, Register, Viewer};
+use leptos_router::hooks::use_location;
 
-/// The signed-in person as every page sees them, and the actions that change who that is.
+use crate::auth::{get_viewer, Logout, Viewer};
+
+/// The signed-in person as every page sees them. It is loaded again on every navigation, so
+/// signing in or out (each ends with a redirect) shows at once in the top bar.
 #[derive(Clone, Copy)]
 pub struct ViewerContext {
     pub viewer: Resource<Result<Option<Viewer>, ServerFnError>>,
-    pub login: ServerAction<Login>,
-    pub register: ServerAction<Register>,
     pub logout: ServerAction<Logout>,
 }
 
@@ -22,25 +23,13 @@ impl ViewerContext {
 }
 
 pub fn provide_viewer() {
-    let login = ServerAction::<Login>::new();
-    let register = ServerAction::<Register>::new();
     let logout = ServerAction::<Logout>::new();
+    let pathname = use_location().pathname;
     let viewer = Resource::new(
-        move || {
-            (
-                login.version().get(),
-                register.version().get(),
-                logout.version().get(),
-            )
-        },
+        move || (pathname.get(), logout.version().get()),
         |_| get_viewer(),
     );
-    provide_context(ViewerContext {
-        viewer,
-        login,
-        register,
-        logout,
-    });
+    provide_context(ViewerContext { viewer, logout });
 }
 
 pub fn use_viewer() -> ViewerContext {
@@ -57,14 +46,15 @@ pub fn Shell(children: Children) -> impl IntoView {
                 "Herald"
             </a>
             <nav class="topnav">
-                <Suspense fallback=|| ()>
+                // A transition keeps the menu on screen while the viewer reloads.
+                <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match ctx.viewer.await {
                             Ok(Some(viewer)) => view! { <SignedInMenu viewer/> }.into_any(),
                             _ => view! { <SignedOutMenu/> }.into_any(),
                         }
                     })}
-                </Suspense>
+                </Transition>
             </nav>
         </header>
         <main class="page">{children()}</main>

@@ -111,8 +111,16 @@ mod tests {
     #[test]
     fn an_inactive_or_hidden_global_is_never_live() {
         let now = datetime!(2026-01-01 11:00 UTC);
-        assert!(!GlobalNotification { is_active: false, ..global() }.is_live_at(now));
-        assert!(!GlobalNotification { show_on_site: false, ..global() }.is_live_at(now));
+        assert!(!GlobalNotification {
+            is_active: false,
+            ..global()
+        }
+        .is_live_at(now));
+        assert!(!GlobalNotification {
+            show_on_site: false,
+            ..global()
+        }
+        .is_live_at(now));
     }
 
     #[test]

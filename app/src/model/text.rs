@@ -40,7 +40,10 @@ impl MessageText {
         if chars > Self::MAX_CHARS {
             return Err(FieldError::new(
                 field,
-                format!("must be at most {} characters, got {chars}", Self::MAX_CHARS),
+                format!(
+                    "must be at most {} characters, got {chars}",
+                    Self::MAX_CHARS
+                ),
             ));
         }
         Ok(Self(raw.to_owned()))
@@ -67,7 +70,10 @@ impl Link {
         if link.is_empty() || link.chars().count() > Self::MAX_CHARS {
             return refuse("must be 1 to 2000 characters");
         }
-        if link.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        if link
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        {
             return refuse("must not contain spaces, control characters or backslashes");
         }
         if link.starts_with('/') {
@@ -126,7 +132,12 @@ mod tests {
 
     #[test]
     fn site_paths_and_http_urls_are_valid_links() {
-        for ok in ["/messages/7", "/", "https://example.com/x?y=1", "HTTP://example.com"] {
+        for ok in [
+            "/messages/7",
+            "/",
+            "https://example.com/x?y=1",
+            "HTTP://example.com",
+        ] {
             assert!(Link::parse("link", ok).is_ok(), "{ok} should be accepted");
         }
     }

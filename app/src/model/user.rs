@@ -133,13 +133,19 @@ mod tests {
 
     #[test]
     fn a_password_shorter_than_8_characters_is_refused() {
-        assert_eq!(Password::parse("password", "1234567").unwrap_err().field, "password");
+        assert_eq!(
+            Password::parse("password", "1234567").unwrap_err().field,
+            "password"
+        );
         assert!(Password::parse("password", "12345678").is_ok());
     }
 
     #[test]
     fn nobody_can_sign_up_as_admin() {
         assert!(Role::parse_self_service("role", "admin").is_err());
-        assert_eq!(Role::parse_self_service("role", "employer"), Ok(Role::Employer));
+        assert_eq!(
+            Role::parse_self_service("role", "employer"),
+            Ok(Role::Employer)
+        );
     }
 }

@@ -2,17 +2,18 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::auth::Login;
 use crate::components::form_error::FormError;
-use crate::components::shell::use_viewer;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let ctx = use_viewer();
+    // Made inside the page so that, without JavaScript, it finds its error in the URL.
+    let login = ServerAction::<Login>::new();
     let next = move || use_query_map().read().get("next").unwrap_or_default();
     view! {
         <section class="card narrow">
             <h1>"Sign in"</h1>
-            <ActionForm action=ctx.login attr:class="stack" attr:data-testid="login-form">
+            <ActionForm action=login attr:class="stack" attr:data-testid="login-form">
                 <input type="hidden" name="next" value=next/>
                 <label>
                     "Username"
@@ -22,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
                     "Password"
                     <input type="password" name="password" autocomplete="current-password" required/>
                 </label>
-                <FormError result=Signal::derive(move || ctx.login.value().get())/>
+                <FormError result=Signal::derive(move || login.value().get())/>
                 <button type="submit" class="button primary">"Sign in"</button>
             </ActionForm>
             <p class="muted">"New here? " <a href="/register">"Create an account"</a></p>

@@ -17,7 +17,9 @@ pub async fn list_notifications(
     use crate::ssr::store::NotificationQuery;
     use crate::ssr::{inbox, services, session};
 
-    let user = session::signed_in().ok_or_else(|| ServerFnError::new("please sign in"))?.user;
+    let user = session::signed_in()
+        .ok_or_else(|| ServerFnError::new("please sign in"))?
+        .user;
     let query = NotificationQuery {
         user_id: user.id,
         unread_only: unread,
@@ -33,7 +35,9 @@ pub async fn list_notifications(
 pub async fn mark_notification_read(id: i64) -> Result<(), ServerFnError> {
     use crate::ssr::{inbox, services, session};
 
-    let user = session::signed_in().ok_or_else(|| ServerFnError::new("please sign in"))?.user;
+    let user = session::signed_in()
+        .ok_or_else(|| ServerFnError::new("please sign in"))?
+        .user;
     match inbox::mark_read(&*services()?.store, user.id, id).await {
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(ServerFnError::new("no such notification")),
@@ -45,7 +49,9 @@ pub async fn mark_notification_read(id: i64) -> Result<(), ServerFnError> {
 pub async fn mark_all_notifications_read() -> Result<u64, ServerFnError> {
     use crate::ssr::{inbox, services, session};
 
-    let user = session::signed_in().ok_or_else(|| ServerFnError::new("please sign in"))?.user;
+    let user = session::signed_in()
+        .ok_or_else(|| ServerFnError::new("please sign in"))?
+        .user;
     inbox::mark_all_read(&*services()?.store, user.id)
         .await
         .map_err(|err| ServerFnError::new(err.to_string()))
@@ -60,12 +66,24 @@ pub fn NotificationsPage() -> impl IntoView {
     let ctx = use_viewer();
     let query = use_query_map();
     let unread_only = move || query.read().get("unread").as_deref() == Some("true");
-    let before = move || query.read().get("before").and_then(|b| b.parse::<i64>().ok());
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<i64>().ok())
+    };
 
     let mark_read = ServerAction::<MarkNotificationRead>::new();
     let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
     let page = Resource::new(
-        move || (unread_only(), before(), mark_read.version().get(), mark_all.version().get()),
+        move || {
+            (
+                unread_only(),
+                before(),
+                mark_read.version().get(),
+                mark_all.version().get(),
+            )
+        },
         |(unread, before, _, _)| list_notifications(unread, before),
     );
     // The badge in the top bar follows every change made here.
@@ -111,7 +129,11 @@ fn NotificationList(
     mark_read: ServerAction<MarkNotificationRead>,
 ) -> impl IntoView {
     if page.results.is_empty() {
-        let text = if unread_only { "Nothing unread. You are all caught up." } else { "No notifications yet." };
+        let text = if unread_only {
+            "Nothing unread. You are all caught up."
+        } else {
+            "No notifications yet."
+        };
         return view! { <p class="empty" data-testid="empty-notifications">{text}</p> }.into_any();
     }
     let older = page.next_before.map(|before| {

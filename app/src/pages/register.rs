@@ -1,16 +1,17 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use crate::auth::Register;
 use crate::components::form_error::FormError;
-use crate::components::shell::use_viewer;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let ctx = use_viewer();
+    // Made inside the page so that, without JavaScript, it finds its error in the URL.
+    let register = ServerAction::<Register>::new();
     view! {
         <section class="card narrow">
             <h1>"Create your account"</h1>
-            <ActionForm action=ctx.register attr:class="stack" attr:data-testid="register-form">
+            <ActionForm action=register attr:class="stack" attr:data-testid="register-form">
                 <label>
                     "Username"
                     <input
@@ -45,7 +46,7 @@ pub fn RegisterPage() -> impl IntoView {
                         " hiring"
                     </label>
                 </fieldset>
-                <FormError result=Signal::derive(move || ctx.register.value().get())/>
+                <FormError result=Signal::derive(move || register.value().get())/>
                 <button type="submit" class="button primary">"Sign up"</button>
             </ActionForm>
             <p class="muted">"Already have an account? " <a href="/login">"Sign in"</a></p>

@@ -35,7 +35,9 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 
 /// Resolves a session token to its signed-in user, if the session exists and has not expired.
 pub async fn resolve(store: &dyn Store, token: &str) -> StoreResult<Option<SignedIn>> {
-    let found = store.session(&secret::hash(token), OffsetDateTime::now_utc()).await?;
+    let found = store
+        .session(&secret::hash(token), OffsetDateTime::now_utc())
+        .await?;
     Ok(found.map(|record| SignedIn {
         user: record.user,
         session_id: record.id,
@@ -50,8 +52,14 @@ pub async fn start(
 ) -> StoreResult<HeaderValue> {
     let (token, token_hash) = secret::generate("");
     let expires_at = OffsetDateTime::now_utc() + settings.ttl;
-    store.create_session(&token_hash, user_id, expires_at).await?;
-    Ok(cookie(&token, settings.ttl.as_secs(), settings.cookie_secure))
+    store
+        .create_session(&token_hash, user_id, expires_at)
+        .await?;
+    Ok(cookie(
+        &token,
+        settings.ttl.as_secs(),
+        settings.cookie_secure,
+    ))
 }
 
 /// Ends the session whose token is `token`; answers the `Set-Cookie` value that clears the
@@ -70,8 +78,9 @@ pub async fn end(
 
 fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let value =
-        format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let value = format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    );
     HeaderValue::from_str(&value).expect("session cookies are hex and ASCII")
 }
 
@@ -97,7 +106,10 @@ mod tests {
     #[test]
     fn the_session_token_is_found_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("a=1; herald_session=abc; b=2"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; herald_session=abc; b=2"),
+        );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("abc"));
     }
 
@@ -107,6 +119,9 @@ mod tests {
         let plain = plain.to_str().unwrap();
         assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
         assert!(!plain.contains("Secure"));
-        assert!(cookie("t", 60, true).to_str().unwrap().ends_with("; Secure"));
+        assert!(cookie("t", 60, true)
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure"));
     }
 }

@@ -121,19 +121,30 @@ async fn update(
         expires_at.unwrap_or(current.expires_at),
     )?;
     let patch = GlobalNotificationPatch {
-        title: body.title.as_deref().map(|t| Title::parse("title", t)).transpose()?,
+        title: body
+            .title
+            .as_deref()
+            .map(|t| Title::parse("title", t))
+            .transpose()?,
         message: body
             .message
             .as_deref()
             .map(|m| MessageText::parse("message", m))
             .transpose()?,
-        level: body.level.as_deref().map(|l| Level::parse("level", l)).transpose()?,
+        level: body
+            .level
+            .as_deref()
+            .map(|l| Level::parse("level", l))
+            .transpose()?,
         show_on_site: body.show_on_site,
         is_active: body.is_active,
         starts_at,
         expires_at,
     };
-    let updated = store.update_global(id, &patch).await?.ok_or(ApiError::NotFound)?;
+    let updated = store
+        .update_global(id, &patch)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(ApiJson(updated))
 }
 
@@ -142,7 +153,10 @@ fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<OffsetDateTime>, 
         OffsetDateTime::parse(raw, &Rfc3339)
             .map(|t| t.to_offset(time::UtcOffset::UTC))
             .map_err(|_| {
-                FieldError::new(field, "must be an RFC 3339 time such as 2026-01-31T09:00:00Z")
+                FieldError::new(
+                    field,
+                    "must be an RFC 3339 time such as 2026-01-31T09:00:00Z",
+                )
             })
     })
     .transpose()

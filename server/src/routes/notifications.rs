@@ -34,7 +34,10 @@ fn parse_list_query(
         None | Some("false" | "0" | "") => false,
         Some("true" | "1") => true,
         Some(other) => {
-            return Err(FieldError::new("unread", format!("must be true or false; got {other:?}")))
+            return Err(FieldError::new(
+                "unread",
+                format!("must be true or false; got {other:?}"),
+            ))
         }
     };
     let before = params
@@ -130,16 +133,20 @@ async fn create(
 ) -> Result<(StatusCode, ApiJson<Notification>), ApiError> {
     let store = &*state.services.store;
     let recipient = match (body.user_id, body.username.as_deref()) {
-        (Some(id), None) => store.user_by_id(id).await?.ok_or_else(|| {
-            FieldError::new("user_id", format!("no user has id {id}"))
-        })?,
-        (None, Some(name)) => store.user_by_username(name).await?.ok_or_else(|| {
-            FieldError::new("username", format!("no user is named {name:?}"))
-        })?,
+        (Some(id), None) => store
+            .user_by_id(id)
+            .await?
+            .ok_or_else(|| FieldError::new("user_id", format!("no user has id {id}")))?,
+        (None, Some(name)) => store
+            .user_by_username(name)
+            .await?
+            .ok_or_else(|| FieldError::new("username", format!("no user is named {name:?}")))?,
         (Some(_), Some(_)) => {
             return Err(FieldError::new("user_id", "give user_id or username, not both").into())
         }
-        (None, None) => return Err(FieldError::new("user_id", "user_id or username is required").into()),
+        (None, None) => {
+            return Err(FieldError::new("user_id", "user_id or username is required").into())
+        }
     };
     let title = Title::parse("title", body.title.as_deref().unwrap_or(""))?;
     let message = MessageText::parse("message", body.message.as_deref().unwrap_or(""))?;

@@ -12,8 +12,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Title,
-    User,
+    GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Title, User,
 };
 
 pub use sqlite::SqliteStore;
@@ -114,8 +113,12 @@ pub trait Store: Send + Sync + 'static {
     // --- accounts ---------------------------------------------------------------------------
 
     /// Creates a user; `StoreError::Conflict("username")` if the name is taken.
-    async fn create_user(&self, username: &str, password_hash: &str, role: Role)
-        -> StoreResult<User>;
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> StoreResult<User>;
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
@@ -127,8 +130,11 @@ pub trait Store: Send + Sync + 'static {
         expires_at: OffsetDateTime,
     ) -> StoreResult<i64>;
     /// The unexpired session whose token hashes to `token_hash`.
-    async fn session(&self, token_hash: &str, now: OffsetDateTime)
-        -> StoreResult<Option<SessionRecord>>;
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<SessionRecord>>;
     /// Deletes a session; answers its id if it existed.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<i64>>;
 
@@ -148,8 +154,7 @@ pub trait Store: Send + Sync + 'static {
 
     // --- global notifications ---------------------------------------------------------------
 
-    async fn create_global(&self, new: &NewGlobalNotification)
-        -> StoreResult<GlobalNotification>;
+    async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification>;
     async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>>;
     /// Every global notification, newest first (the admin's list).
     async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>>;

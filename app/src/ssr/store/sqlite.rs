@@ -38,8 +38,16 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
-            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
+            .idle_timeout(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(600))
+            })
+            .max_lifetime(if in_memory {
+                None
+            } else {
+                Some(Duration::from_secs(1800))
+            })
             .connect_with(options)
             .await?;
         Ok(Self { pool })
@@ -98,7 +106,9 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 #[async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -131,12 +141,11 @@ impl Store for SqliteStore {
     }
 
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
-        let row = sqlx::query(
-            "SELECT id, username, role, password_hash FROM users WHERE username = ?",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|row| {
             Ok(Credentials {
                 user: user_from_row(&row)?,
@@ -279,11 +288,12 @@ impl Store for SqliteStore {
     }
 
     async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
-        let count =
-            sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0")
-                .bind(user_id)
-                .fetch_one(&self.pool)
-                .await?;
+        let count = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(count)
     }
 
@@ -312,10 +322,7 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
-    async fn create_global(
-        &self,
-        new: &NewGlobalNotification,
-    ) -> StoreResult<GlobalNotification> {
+    async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification> {
         let sql = format!(
             "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
              starts_at, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \

@@ -1,0 +1,85 @@
+import { expect, test } from "@playwright/test";
+import { notify, signIn, signUp, uniqueName } from "./helpers";
+
+const PASSWORD = "a long enough password";
+
+test("a new user signs up, signs out, signs in and sees the unread count the server rendered", async ({ page, browser }) => {
+  const username = uniqueName("seeker");
+  await signUp(page, username, PASSWORD);
+  await expect(page.getByTestId("notification-badge")).toBeHidden();
+
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId("whoami")).toHaveCount(0);
+
+  await notify(username, "Your profile was viewed", { notification_type: "profile_view" });
+  await notify(username, "Welcome aboard");
+
+  await signIn(page, username, PASSWORD);
+  await expect(page.getByTestId("notification-badge")).toHaveText("2");
+
+  // The count is in the HTML itself, before any script runs.
+  const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const staticPage = await noScript.newPage();
+  await staticPage.goto("/");
+  await expect(staticPage.getByTestId("notification-badge")).toHaveText("2");
+  await noScript.close();
+
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId("notification-badge")).toHaveCount(0);
+});
+
+test("a wrong password shows a readable error and keeps the visitor signed out", async ({ page }) => {
+  const username = uniqueName("forgetful");
+  await signUp(page, username, PASSWORD);
+  await page.getByTestId("sign-out").click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("form-error")).toHaveText("wrong username or password");
+  await expect(page.getByTestId("whoami")).toHaveCount(0);
+});
+
+test("a taken username is refused on the sign-up form", async ({ page, browser }) => {
+  const username = uniqueName("twin");
+  await signUp(page, username, PASSWORD);
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await second.goto("/register");
+  await second.getByLabel("Username").fill(username);
+  await second.getByLabel("Password").fill(PASSWORD);
+  await second.getByRole("button", { name: "Sign up" }).click();
+  await expect(second.getByTestId("form-error")).toContainText("already taken");
+  await other.close();
+});
+
+test("the notifications page lists what arrived and marks it read", async ({ page }) => {
+  const username = uniqueName("reader");
+  await signUp(page, username, PASSWORD);
+  await notify(username, "First news");
+  await notify(username, "Second news", { link: "/notifications/" });
+  await page.goto("/notifications/");
+  const items = page.getByTestId("notification-item");
+  await expect(items).toHaveCount(2);
+  await expect(items.first()).toContainText("Second news");
+  await expect(page.getByTestId("notification-badge")).toHaveText("2");
+
+  await items.first().getByTestId("mark-read").click();
+  await expect(page.getByTestId("notification-badge")).toHaveText("1");
+  await page.getByTestId("mark-all-read").click();
+  await expect(page.getByTestId("notification-badge")).toBeHidden();
+  await page.goto("/notifications/?unread=true");
+  await expect(page.getByTestId("notification-item")).toHaveCount(0);
+});
+
+test("without JavaScript, a wrong password still shows a readable error", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("form-error")).toHaveText("wrong username or password");
+  await context.close();
+});

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --e2e, testing) Herald needs, skipping whatever is already
+# there. Safe to run again and again; quick on a machine that has everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer Rust than 1.95
+want_e2e=false
+[ "${1:-}" = "--e2e" ] && want_e2e=true
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly; cargo-leptos would
+# otherwise try to download it, which fails without internet.
+wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg"; then
+  say "installing wasm-bindgen-cli $wbg"
+  cargo install wasm-bindgen-cli --version "$wbg"
+fi
+
+if $want_e2e; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    say "installing Debian's Chromium for the browser tests"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the npm packages of end2end/"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm --prefix end2end ci --no-audit --no-fund --loglevel=error
+  fi
+fi
