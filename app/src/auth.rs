@@ -81,7 +81,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
     let services = services()?;
     let token = use_context::<http::request::Parts>()
         .and_then(|parts| session::token_from_headers(&parts.headers));
-    let (cookie, _) = session::end(&*services.store, &services.sessions, token.as_deref())
+    let cookie = session::end(&services, token.as_deref())
         .await
         .map_err(internal)?;
     session::set_cookie(cookie);

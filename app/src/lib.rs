@@ -5,6 +5,7 @@ pub mod auth;
 pub mod components;
 pub mod model;
 pub mod pages;
+pub mod protocol;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -3,8 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::realtime::ClientSettings;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,9 +83,80 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_DEMO", default_value_t = false)]
     pub demo: bool,
 
+    #[command(flatten)]
+    pub realtime: RealtimeConfig,
+
     /// Log lines as `text` or `json`. The level comes from `HERALD_LOG` (e.g. `info,herald=debug`).
     #[arg(long, env = "HERALD_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// Limits and timings of the WebSocket side.
+#[derive(Clone, Debug, Args)]
+pub struct RealtimeConfig {
+    /// The largest frame a client may send, in bytes; a bigger one closes the socket with 1009.
+    #[arg(long, env = "HERALD_WS_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024)]
+    pub ws_max_message_bytes: usize,
+
+    /// Frames that may wait for one socket; a client that falls further behind is closed with
+    /// 4100 and catches up when it reconnects.
+    #[arg(long, env = "HERALD_WS_QUEUE_FRAMES", default_value_t = 256)]
+    pub ws_queue_frames: usize,
+
+    /// Bytes buffered for a client whose network is slow before it is dropped.
+    #[arg(long, env = "HERALD_WS_MAX_WRITE_BUFFER_BYTES", default_value_t = 1024 * 1024)]
+    pub ws_max_write_buffer_bytes: usize,
+
+    /// How often the server pings each socket and re-checks its session, in milliseconds.
+    #[arg(long, env = "HERALD_WS_PING_MS", default_value_t = 25_000)]
+    pub ws_ping_ms: u64,
+
+    /// A socket silent this long (no frame, no pong) is dropped, in milliseconds.
+    #[arg(long, env = "HERALD_WS_IDLE_TIMEOUT_MS", default_value_t = 60_000)]
+    pub ws_idle_timeout_ms: u64,
+
+    /// A write to a socket that takes longer than this drops it, in milliseconds.
+    #[arg(long, env = "HERALD_WS_WRITE_TIMEOUT_MS", default_value_t = 10_000)]
+    pub ws_write_timeout_ms: u64,
+
+    /// Client frames per second a socket may send on average; beyond it and the burst, 1008.
+    #[arg(long, env = "HERALD_WS_FRAMES_PER_SECOND", default_value_t = 20)]
+    pub ws_frames_per_second: u32,
+
+    /// Client frames a socket may send at once above the average.
+    #[arg(long, env = "HERALD_WS_FRAME_BURST", default_value_t = 40)]
+    pub ws_frame_burst: u32,
+}
+
+impl RealtimeConfig {
+    pub fn client_settings(&self) -> ClientSettings {
+        ClientSettings {
+            queue_capacity: self.ws_queue_frames,
+            max_message_bytes: self.ws_max_message_bytes,
+            max_write_buffer_bytes: self.ws_max_write_buffer_bytes,
+            ping_interval: Duration::from_millis(self.ws_ping_ms.max(10)),
+            idle_timeout: Duration::from_millis(self.ws_idle_timeout_ms),
+            write_timeout: Duration::from_millis(self.ws_write_timeout_ms),
+            frames_per_second: self.ws_frames_per_second,
+            frame_burst: self.ws_frame_burst,
+        }
+    }
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        let defaults = ClientSettings::default();
+        Self {
+            ws_max_message_bytes: defaults.max_message_bytes,
+            ws_queue_frames: defaults.queue_capacity,
+            ws_max_write_buffer_bytes: defaults.max_write_buffer_bytes,
+            ws_ping_ms: defaults.ping_interval.as_millis() as u64,
+            ws_idle_timeout_ms: defaults.idle_timeout.as_millis() as u64,
+            ws_write_timeout_ms: defaults.write_timeout.as_millis() as u64,
+            ws_frames_per_second: defaults.frames_per_second,
+            ws_frame_burst: defaults.frame_burst,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -175,6 +249,7 @@ impl ServeConfig {
             session_ttl_hours: 24,
             max_body_bytes: 64 * 1024,
             demo: false,
+            realtime: RealtimeConfig::default(),
             log_format: LogFormat::Text,
         }
     }

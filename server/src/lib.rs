@@ -6,6 +6,7 @@ pub mod config;
 pub mod csrf;
 pub mod demo;
 pub mod error;
+pub mod realtime;
 pub mod routes;
 pub mod startup;
 pub mod state;

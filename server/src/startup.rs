@@ -29,13 +29,15 @@ use app::{shell, App};
 use crate::config::ServeConfig;
 use crate::csrf::AllowedOrigins;
 use crate::error::ApiError;
+use crate::realtime::broker::MemoryBroker;
+use crate::realtime::Node;
 use crate::state::AppState;
 use crate::{auth, csrf, routes};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    store: DynStore,
+    state: AppState,
 }
 
 impl Application {
@@ -48,8 +50,11 @@ impl Application {
     pub async fn build_with_store(config: &ServeConfig, store: DynStore) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
         let local_addr = listener.local_addr()?;
+        let broker = Arc::new(MemoryBroker::new(4096));
+        let node = Node::start(store.clone(), broker, config.realtime.client_settings());
         let services = Services {
             store: store.clone(),
+            events: node.clone(),
             sessions: Arc::new(SessionSettings {
                 cookie_secure: config.cookie_secure,
                 ttl: Duration::from_secs(config.session_ttl_hours * 3600),
@@ -59,12 +64,13 @@ impl Application {
             services,
             leptos_options: leptos_options(config, local_addr),
             origins: Arc::new(AllowedOrigins::new(config.allowed_origins.iter().cloned())),
+            node: node.clone(),
         };
-        let router = router(state, config.max_body_bytes);
+        let router = router(state.clone(), config.max_body_bytes);
         Ok(Self {
             listener,
             router,
-            store,
+            state,
         })
     }
 
@@ -75,14 +81,28 @@ impl Application {
     }
 
     pub fn store(&self) -> DynStore {
-        self.store.clone()
+        self.state.services.store.clone()
     }
 
-    /// Serves until `shutdown` resolves, then finishes the requests under way.
+    pub fn services(&self) -> Services {
+        self.state.services.clone()
+    }
+
+    pub fn node(&self) -> Arc<Node> {
+        self.state.node.clone()
+    }
+
+    /// Serves until `shutdown` resolves; then closes every socket with "service restart" and
+    /// finishes the requests under way.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let node = self.state.node.clone();
+        let shutdown = async move {
+            shutdown.await;
+            node.shutdown().await;
+        };
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 use app::ssr::Services;
 
 use crate::csrf::AllowedOrigins;
+use crate::realtime::Node;
 
 /// Everything a request handler may need, built once at start and cloned cheaply per request.
 #[derive(Clone)]
@@ -13,6 +14,7 @@ pub struct AppState {
     pub services: Services,
     pub leptos_options: LeptosOptions,
     pub origins: Arc<AllowedOrigins>,
+    pub node: Arc<Node>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

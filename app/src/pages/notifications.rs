@@ -38,7 +38,7 @@ pub async fn mark_notification_read(id: i64) -> Result<(), ServerFnError> {
     let user = session::signed_in()
         .ok_or_else(|| ServerFnError::new("please sign in"))?
         .user;
-    match inbox::mark_read(&*services()?.store, user.id, id).await {
+    match inbox::mark_read(&services()?, user.id, id).await {
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(ServerFnError::new("no such notification")),
         Err(err) => Err(ServerFnError::new(err.to_string())),
@@ -52,8 +52,9 @@ pub async fn mark_all_notifications_read() -> Result<u64, ServerFnError> {
     let user = session::signed_in()
         .ok_or_else(|| ServerFnError::new("please sign in"))?
         .user;
-    inbox::mark_all_read(&*services()?.store, user.id)
+    inbox::mark_all_read(&services()?, user.id)
         .await
+        .map(|(updated, _)| updated)
         .map_err(|err| ServerFnError::new(err.to_string()))
 }
 

@@ -1,12 +1,28 @@
-//! A user's own notifications: listing and marking read. The JSON API, the socket and the pages
-//! all go through here, so they agree on every rule.
+//! A user's own notifications: sending, listing and marking read. The JSON API, the socket, the
+//! pages and the command line all go through here, so they agree on every rule, and every change
+//! is stored before it is published.
 
 use crate::model::{Notification, NotificationPage};
 
-use super::store::{NotificationQuery, Store, StoreResult};
+use super::events::Event;
+use super::services::Services;
+use super::store::{NewNotification, NotificationQuery, Store, StoreResult};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Stores a notification, then pushes it and the recipient's new unread count.
+pub async fn send(services: &Services, new: &NewNotification) -> StoreResult<Notification> {
+    let notification = services.store.create_notification(new).await?;
+    services
+        .events
+        .publish(Event::Notification {
+            notification: notification.clone(),
+        })
+        .await;
+    publish_unread_count(services, notification.user_id).await?;
+    Ok(notification)
+}
 
 /// One page of `query.user_id`'s notifications, newest first, with the cursor of the next.
 pub async fn page(store: &dyn Store, query: NotificationQuery) -> StoreResult<NotificationPage> {
@@ -32,16 +48,33 @@ pub async fn page(store: &dyn Store, query: NotificationQuery) -> StoreResult<No
     })
 }
 
-/// Marks one of the user's notifications read. `None` when the id is not theirs.
+/// Marks one of the user's notifications read; `None` when the id is not theirs. Answers the
+/// notification and the new unread count, which every socket of the user also receives.
 pub async fn mark_read(
-    store: &dyn Store,
+    services: &Services,
     user_id: i64,
     id: i64,
-) -> StoreResult<Option<Notification>> {
-    store.mark_read(user_id, id).await
+) -> StoreResult<Option<(Notification, i64)>> {
+    let Some(notification) = services.store.mark_read(user_id, id).await? else {
+        return Ok(None);
+    };
+    let count = publish_unread_count(services, user_id).await?;
+    Ok(Some((notification, count)))
 }
 
-/// Marks all of the user's notifications read; answers how many changed.
-pub async fn mark_all_read(store: &dyn Store, user_id: i64) -> StoreResult<u64> {
-    store.mark_all_read(user_id).await
+/// Marks all of the user's notifications read; answers how many changed and the unread count
+/// after it (not always 0: a notification may arrive in between).
+pub async fn mark_all_read(services: &Services, user_id: i64) -> StoreResult<(u64, i64)> {
+    let updated = services.store.mark_all_read(user_id).await?;
+    let count = publish_unread_count(services, user_id).await?;
+    Ok((updated, count))
+}
+
+async fn publish_unread_count(services: &Services, user_id: i64) -> StoreResult<i64> {
+    let count = services.store.unread_count(user_id).await?;
+    services
+        .events
+        .publish(Event::UnreadCount { user_id, count })
+        .await;
+    Ok(count)
 }

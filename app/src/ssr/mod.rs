@@ -2,6 +2,8 @@
 //! only, so none of it (nor sqlx) reaches the WASM build.
 
 pub mod accounts;
+pub mod announcements;
+pub mod events;
 pub mod inbox;
 pub mod secret;
 pub mod services;

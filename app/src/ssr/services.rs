@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::events::EventSink;
 use super::store::DynStore;
 
 /// What server code needs from the running process. The server builds one at start and hands it
@@ -10,6 +11,7 @@ use super::store::DynStore;
 #[derive(Clone)]
 pub struct Services {
     pub store: DynStore,
+    pub events: Arc<dyn EventSink>,
     pub sessions: Arc<SessionSettings>,
 }
 

@@ -5,8 +5,9 @@ use http::{HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
+use super::events::Event;
 use super::secret;
-use super::services::SessionSettings;
+use super::services::{Services, SessionSettings};
 use super::store::{Store, StoreResult};
 use crate::model::User;
 
@@ -62,18 +63,23 @@ pub async fn start(
     ))
 }
 
-/// Ends the session whose token is `token`; answers the `Set-Cookie` value that clears the
-/// cookie and the ended session's id (so its open sockets can be closed).
-pub async fn end(
-    store: &dyn Store,
-    settings: &SessionSettings,
-    token: Option<&str>,
-) -> StoreResult<(HeaderValue, Option<i64>)> {
+/// Ends the session whose token is `token` and closes its sockets; answers the `Set-Cookie`
+/// value that clears the cookie.
+pub async fn end(services: &Services, token: Option<&str>) -> StoreResult<HeaderValue> {
     let ended = match token {
-        Some(token) => store.delete_session(&secret::hash(token)).await?,
+        Some(token) => services.store.delete_session(&secret::hash(token)).await?,
         None => None,
     };
-    Ok((cookie("", 0, settings.cookie_secure), ended))
+    if let Some(ended) = ended {
+        services
+            .events
+            .publish(Event::SessionEnded {
+                user_id: ended.user_id,
+                session_id: ended.id,
+            })
+            .await;
+    }
+    Ok(cookie("", 0, services.sessions.cookie_secure))
 }
 
 fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {

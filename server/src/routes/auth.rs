@@ -60,12 +60,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = session::token_from_headers(&headers);
-    let (cookie, _ended) = session::end(
-        &*state.services.store,
-        &state.services.sessions,
-        token.as_deref(),
-    )
-    .await?;
+    let cookie = session::end(&state.services, token.as_deref()).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }
 

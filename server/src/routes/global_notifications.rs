@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use app::model::{FieldError, GlobalNotification, Level, MessageText, Title};
+use app::ssr::announcements;
 use app::ssr::store::{GlobalNotificationPatch, NewGlobalNotification};
 
 use crate::auth::{CurrentUser, Publisher};
@@ -30,11 +31,7 @@ async fn list_live(
     State(state): State<AppState>,
     _signed_in: CurrentUser,
 ) -> Result<ApiJson<Results<GlobalNotification>>, ApiError> {
-    let results = state
-        .services
-        .store
-        .live_globals(OffsetDateTime::now_utc())
-        .await?;
+    let results = announcements::live(&state.services).await?;
     Ok(ApiJson(Results { results }))
 }
 
@@ -72,7 +69,7 @@ async fn create(
         expires_at,
         created_by: publisher.user_id(),
     };
-    let global = state.services.store.create_global(&new).await?;
+    let global = announcements::create(&state.services, &new).await?;
     Ok((StatusCode::CREATED, ApiJson(global)))
 }
 
@@ -141,8 +138,7 @@ async fn update(
         starts_at,
         expires_at,
     };
-    let updated = store
-        .update_global(id, &patch)
+    let updated = announcements::update(&state.services, id, &patch)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(ApiJson(updated))

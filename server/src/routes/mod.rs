@@ -3,7 +3,9 @@
 mod auth;
 mod global_notifications;
 mod health;
+mod metrics;
 mod notifications;
+mod ws;
 
 use axum::routing::any;
 use axum::Router;
@@ -17,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(global_notifications::router())
         .merge(health::router())
+        .merge(metrics::router())
+        .merge(ws::router())
         // Unknown API paths answer in the API's format rather than with the 404 page.
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
 }

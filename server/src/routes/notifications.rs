@@ -84,12 +84,9 @@ async fn mark_read(
     Path(id): Path<String>,
 ) -> Result<ApiJson<MarkedRead>, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
-    let store = &*state.services.store;
-    let user_id = signed_in.user.id;
-    let notification = inbox::mark_read(store, user_id, id)
+    let (notification, unread_count) = inbox::mark_read(&state.services, signed_in.user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let unread_count = store.unread_count(user_id).await?;
     Ok(ApiJson(MarkedRead {
         notification,
         unread_count,
@@ -106,9 +103,7 @@ async fn mark_all_read(
     State(state): State<AppState>,
     CurrentUser(signed_in): CurrentUser,
 ) -> Result<ApiJson<MarkedAllRead>, ApiError> {
-    let store = &*state.services.store;
-    let updated = inbox::mark_all_read(store, signed_in.user.id).await?;
-    let unread_count = store.unread_count(signed_in.user.id).await?;
+    let (updated, unread_count) = inbox::mark_all_read(&state.services, signed_in.user.id).await?;
     Ok(ApiJson(MarkedAllRead {
         updated,
         unread_count,
@@ -166,6 +161,6 @@ async fn create(
         notification_type,
         link,
     };
-    let notification = store.create_notification(&new).await?;
+    let notification = inbox::send(&state.services, &new).await?;
     Ok((StatusCode::CREATED, ApiJson(notification)))
 }

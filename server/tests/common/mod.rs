@@ -1,45 +1,71 @@
 //! Spawns a real Herald server on a free port with a fresh SQLite database, for black-box tests.
 #![allow(dead_code)]
 
+pub mod ws;
+
+use std::sync::Arc;
+
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use app::model::Role;
-use app::ssr::store::DynStore;
-use app::ssr::{accounts, secret};
+use app::model::{MessageText, Notification, NotificationType, Role, Title};
+use app::ssr::store::{DynStore, NewNotification};
+use app::ssr::{accounts, inbox, secret, Services};
 use server::config::ServeConfig;
+use server::realtime::Node;
 use server::startup::Application;
 
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
     pub base: String,
+    pub addr: std::net::SocketAddr,
     pub store: DynStore,
+    pub services: Services,
+    pub node: Arc<Node>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    _dir: TempDir,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    dir: Arc<TempDir>,
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server with some settings changed, e.g. short socket timings.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("a temporary folder"));
+    spawn_in(dir, configure).await
+}
+
+async fn spawn_in(dir: Arc<TempDir>, configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         server::telemetry::init(server::config::LogFormat::Text);
     }
-    let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}", dir.path().join("herald.db").display());
-    let app = Application::build(&ServeConfig::for_tests(&url))
+    let mut config = ServeConfig::for_tests(&url);
+    configure(&mut config);
+    let app = Application::build(&config)
         .await
         .expect("the server starts");
-    let base = format!("http://{}", app.local_addr());
+    let addr = app.local_addr();
     let store = app.store();
+    let services = app.services();
+    let node = app.node();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
+    let server = tokio::spawn(app.run_until(async {
         let _ = rx.await;
     }));
     TestApp {
-        base,
+        base: format!("http://{addr}"),
+        addr,
         store,
+        services,
+        node,
         shutdown: Some(tx),
-        _dir: dir,
+        server: Some(server),
+        dir,
     }
 }
 
@@ -51,9 +77,93 @@ impl Drop for TestApp {
     }
 }
 
+/// A signed-in user: an HTTP client with their cookie, their id, and the cookie itself for
+/// WebSocket handshakes.
+pub struct TestUser {
+    pub client: Client,
+    pub id: i64,
+    pub cookie: String,
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Stops the server the way a shutdown signal does, and waits until it has stopped.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+    }
+
+    /// A new server on the same database (after [`TestApp::stop`]).
+    pub async fn restart(&self) -> TestApp {
+        spawn_in(self.dir.clone(), |_| {}).await
+    }
+
+    /// Registers `username`; answers them signed in.
+    pub async fn user(&self, username: &str, role: &str) -> TestUser {
+        let client = self.browser();
+        let response = client
+            .post(self.url("/api/auth/register/"))
+            .json(&json!({ "username": username, "password": PASSWORD, "role": role }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let cookie = session_cookie(&response);
+        let user: Value = response.json().await.unwrap();
+        TestUser {
+            client,
+            id: user["id"].as_i64().unwrap(),
+            cookie,
+        }
+    }
+
+    /// Signs `username` in once more: a second session, as from another device.
+    pub async fn sign_in_again(&self, username: &str) -> TestUser {
+        let client = self.browser();
+        let response = client
+            .post(self.url("/api/auth/login/"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = session_cookie(&response);
+        let user: Value = response.json().await.unwrap();
+        TestUser {
+            client,
+            id: user["id"].as_i64().unwrap(),
+            cookie,
+        }
+    }
+
+    /// Opens a socket as a browser on this site would, with `query` (e.g. `?after=3`).
+    pub async fn socket(&self, user: &TestUser, query: &str) -> ws::Socket {
+        ws::Socket::connect(self, Some(&user.cookie), Some(&self.base), query)
+            .await
+            .expect("the socket opens")
+    }
+
+    /// Stores and publishes a notification in-process, as the API does.
+    pub async fn send(&self, user_id: i64, title: &str) -> Notification {
+        inbox::send(
+            &self.services,
+            &NewNotification {
+                user_id,
+                title: Title::parse("title", title).unwrap(),
+                message: MessageText::default(),
+                notification_type: NotificationType::System,
+                link: None,
+            },
+        )
+        .await
+        .unwrap()
     }
 
     /// A client that keeps cookies, like a browser tab.
@@ -114,6 +224,11 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.unwrap()
     }
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    let header = response.headers()["set-cookie"].to_str().unwrap();
+    header.split(';').next().unwrap().to_owned()
 }
 
 /// Asserts an API error: its status, its JSON shape, and that the message names `needle`.

@@ -49,6 +49,13 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// A session that was just signed out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EndedSession {
+    pub id: i64,
+    pub user_id: i64,
+}
+
 /// A service's bearer token, found by the hash of the token.
 #[derive(Clone, Debug)]
 pub struct ApiTokenRecord {
@@ -135,8 +142,10 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<SessionRecord>>;
-    /// Deletes a session; answers its id if it existed.
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<i64>>;
+    /// Deletes a session; answers what it was, if it existed.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<EndedSession>>;
+    /// Whether the session `id` still exists and has not expired at `now`.
+    async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool>;
 
     async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord>;
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;
@@ -145,6 +154,14 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification>;
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>>;
+    /// Up to `limit` of the user's notifications with an id above `after`, oldest first: what a
+    /// reconnecting client missed.
+    async fn notifications_after(
+        &self,
+        user_id: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
     async fn unread_count(&self, user_id: i64) -> StoreResult<i64>;
     /// Marks one of `user_id`'s notifications read. `None` if no such notification belongs to
     /// that user (another user's id is indistinguishable from a missing one).

@@ -11,8 +11,8 @@ use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{
-    ApiTokenRecord, Credentials, GlobalNotificationPatch, NewGlobalNotification, NewNotification,
-    NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
+    ApiTokenRecord, Credentials, EndedSession, GlobalNotificationPatch, NewGlobalNotification,
+    NewNotification, NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
 };
 use crate::model::{GlobalNotification, Notification, Role, User};
 
@@ -214,12 +214,27 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<i64>> {
-        let id = sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING id")
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<EndedSession>> {
+        let row = sqlx::query("DELETE FROM sessions WHERE token_hash = ? RETURNING id, user_id")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(id)
+        row.map(|row| {
+            Ok(EndedSession {
+                id: row.try_get("id")?,
+                user_id: row.try_get("user_id")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
+        let expires_at: Option<OffsetDateTime> =
+            sqlx::query_scalar("SELECT expires_at FROM sessions WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(expires_at.is_some_and(|at| now < at))
     }
 
     async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord> {
@@ -279,6 +294,28 @@ impl Store for SqliteStore {
             .bind(query.before)
             .bind(query.before)
             .bind(query.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(notification_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn notifications_after(
+        &self,
+        user_id: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? AND id > ? \
+             ORDER BY id LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(user_id)
+            .bind(after)
+            .bind(limit)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows

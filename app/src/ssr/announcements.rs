@@ -1,0 +1,35 @@
+//! Global notifications: stored, then every instance is told to re-read the live ones.
+
+use time::OffsetDateTime;
+
+use crate::model::GlobalNotification;
+
+use super::events::Event;
+use super::services::Services;
+use super::store::{GlobalNotificationPatch, NewGlobalNotification, StoreResult};
+
+pub async fn create(
+    services: &Services,
+    new: &NewGlobalNotification,
+) -> StoreResult<GlobalNotification> {
+    let global = services.store.create_global(new).await?;
+    services.events.publish(Event::GlobalsChanged).await;
+    Ok(global)
+}
+
+pub async fn update(
+    services: &Services,
+    id: i64,
+    patch: &GlobalNotificationPatch,
+) -> StoreResult<Option<GlobalNotification>> {
+    let updated = services.store.update_global(id, patch).await?;
+    if updated.is_some() {
+        services.events.publish(Event::GlobalsChanged).await;
+    }
+    Ok(updated)
+}
+
+/// The global notifications live now, oldest first.
+pub async fn live(services: &Services) -> StoreResult<Vec<GlobalNotification>> {
+    services.store.live_globals(OffsetDateTime::now_utc()).await
+}

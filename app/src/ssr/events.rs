@@ -1,0 +1,35 @@
+//! What happened, as told to the real-time side. Every event is published after the change it
+//! describes is stored, so a client that misses an event finds its effect in storage.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Notification;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A notification was stored for `notification.user_id`.
+    Notification { notification: Notification },
+    /// A user's unread count is now `count`.
+    UnreadCount { user_id: i64, count: i64 },
+    /// Global notifications were created or changed: every instance re-reads the live ones.
+    GlobalsChanged,
+    /// A session was signed out: its sockets close.
+    SessionEnded { user_id: i64, session_id: i64 },
+}
+
+/// Where events go. Publishing never fails for the caller: the change is already stored, and a
+/// lost event is caught up from storage when clients reconnect.
+#[async_trait]
+pub trait EventSink: Send + Sync + 'static {
+    async fn publish(&self, event: Event);
+}
+
+/// An event sink that drops everything, for commands that run without a server.
+pub struct NoEvents;
+
+#[async_trait]
+impl EventSink for NoEvents {
+    async fn publish(&self, _event: Event) {}
+}

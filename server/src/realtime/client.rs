@@ -1,0 +1,373 @@
+//! One WebSocket connection, from `hello` to close.
+//!
+//! The order of a connection is what makes delivery lossless: the socket joins the hub *before*
+//! the replay query runs, so a notification stored after the query is queued live, and one
+//! stored before it is replayed; one that is both is sent once, because replayed ids are
+//! remembered and their live copies skipped.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use time::OffsetDateTime;
+use tokio::time::{timeout, Instant};
+
+use app::protocol::{close_code, ClientFrame, ServerFrame};
+use app::ssr::{announcements, inbox, Services};
+
+use super::hub::{CloseReason, FrameKey, Outbound};
+use super::metrics::Metrics;
+use super::Node;
+
+/// Limits and timings of every socket, from the configuration.
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    /// Frames that may wait for a socket before it is closed as slow.
+    pub queue_capacity: usize,
+    /// The largest frame or message a client may send, in bytes.
+    pub max_message_bytes: usize,
+    /// Bytes the socket may buffer for a client whose network is slow before it is dropped.
+    pub max_write_buffer_bytes: usize,
+    /// How often the server pings, and checks that the session is still valid.
+    pub ping_interval: Duration,
+    /// A client silent this long (no frame, no pong) is dropped.
+    pub idle_timeout: Duration,
+    /// How long one write may take before the client is dropped as slow.
+    pub write_timeout: Duration,
+    /// Sustained client frames per second, and the burst allowed above it, before 1008.
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 256,
+            max_message_bytes: 16 * 1024,
+            max_write_buffer_bytes: 1024 * 1024,
+            ping_interval: Duration::from_secs(25),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(10),
+            frames_per_second: 20,
+            frame_burst: 40,
+        }
+    }
+}
+
+/// Who is connecting, and from where they resume.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub user_id: i64,
+    pub session_id: i64,
+    /// Replay the user's notifications with an id above this.
+    pub after: Option<i64>,
+    /// Replay the live global notifications with an id above this.
+    pub after_global: Option<i64>,
+}
+
+/// Serves one socket until it closes.
+pub async fn serve<S>(
+    socket: S,
+    connection: Connection,
+    node: std::sync::Arc<Node>,
+    services: Services,
+) where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    let (handle, queue) = node.hub.register(connection.user_id, connection.session_id);
+    let mut session = Session {
+        socket,
+        node: &node,
+        services: &services,
+        connection: &connection,
+        replayed: HashSet::new(),
+    };
+    let end = session.run(queue, &handle.closer).await;
+    node.hub.unregister(&handle);
+    match end {
+        Ok(()) => {}
+        Err(End::WriteFailed) => {
+            tracing::debug!(user_id = connection.user_id, "socket write failed")
+        }
+        Err(End::Store(err)) => {
+            tracing::warn!(user_id = connection.user_id, %err, "socket ended on a storage error")
+        }
+    }
+}
+
+/// Why a session stopped early.
+#[derive(Debug)]
+enum End {
+    /// A write did not finish in time, or failed: the client is gone or too slow.
+    WriteFailed,
+    Store(String),
+}
+
+struct Session<'a, S> {
+    socket: S,
+    node: &'a Node,
+    services: &'a Services,
+    connection: &'a Connection,
+    replayed: HashSet<FrameKey>,
+}
+
+impl<S> Session<'_, S>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    async fn run(
+        &mut self,
+        mut queue: tokio::sync::mpsc::Receiver<Outbound>,
+        closer: &super::hub::Closer,
+    ) -> Result<(), End> {
+        let user_id = self.connection.user_id;
+        let store = &self.services.store;
+        let unread_count = store
+            .unread_count(user_id)
+            .await
+            .map_err(|e| End::Store(e.to_string()))?;
+        self.send_frame(&ServerFrame::Hello {
+            user_id,
+            unread_count,
+        })
+        .await?;
+        self.replay().await?;
+
+        let settings = &self.node.settings;
+        let mut ping = tokio::time::interval_at(
+            Instant::now() + settings.ping_interval,
+            settings.ping_interval,
+        );
+        let mut last_heard = Instant::now();
+        let mut flood = TokenBucket::new(settings.frames_per_second, settings.frame_burst);
+
+        loop {
+            tokio::select! {
+                reason = closer.closed() => {
+                    self.close(reason).await;
+                    return Ok(());
+                }
+                outbound = queue.recv() => {
+                    let Some(outbound) = outbound else { return Ok(()) };
+                    if outbound.key.is_some_and(|key| self.replayed.remove(&key)) {
+                        continue;
+                    }
+                    self.send(Message::Text(outbound.frame)).await?;
+                }
+                message = self.socket.next() => {
+                    last_heard = Instant::now();
+                    match message {
+                        Some(Ok(Message::Text(text))) => {
+                            if !flood.take() {
+                                return self.flooded().await;
+                            }
+                            let reply = handle(self.services, user_id, text.as_str()).await;
+                            if let Some(reply) = reply {
+                                self.send_frame(&reply).await?;
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            if !flood.take() {
+                                return self.flooded().await;
+                            }
+                            let reply = error_frame("invalid_frame", "frames must be JSON text");
+                            self.send_frame(&reply).await?;
+                        }
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        Some(Ok(Message::Close(_))) | None => return Ok(()),
+                        Some(Err(err)) => {
+                            if is_too_big(&err) {
+                                self.close(CloseReason {
+                                    code: close_code::TOO_BIG,
+                                    reason: "frame too large",
+                                })
+                                .await;
+                            }
+                            return Ok(());
+                        }
+                    }
+                }
+                _ = ping.tick() => {
+                    if last_heard.elapsed() > settings.idle_timeout {
+                        // Not answering pings: the connection is dead; nobody is there to tell.
+                        return Ok(());
+                    }
+                    let live = store
+                        .session_is_live(self.connection.session_id, OffsetDateTime::now_utc())
+                        .await
+                        .map_err(|e| End::Store(e.to_string()))?;
+                    if !live {
+                        self.close(CloseReason {
+                            code: close_code::SESSION_EXPIRED,
+                            reason: "session expired: sign in again",
+                        })
+                        .await;
+                        return Ok(());
+                    }
+                    self.send(Message::Ping(Default::default())).await?;
+                }
+            }
+        }
+    }
+
+    /// Sends what the client missed, oldest first, remembering each id so the live copy is
+    /// skipped.
+    async fn replay(&mut self) -> Result<(), End> {
+        const BATCH: u32 = 500;
+        let user_id = self.connection.user_id;
+        if let Some(mut cursor) = self.connection.after {
+            loop {
+                let batch = self
+                    .services
+                    .store
+                    .notifications_after(user_id, cursor, BATCH)
+                    .await
+                    .map_err(|e| End::Store(e.to_string()))?;
+                let done = batch.len() < BATCH as usize;
+                for notification in batch {
+                    cursor = notification.id;
+                    self.replayed
+                        .insert(FrameKey::Notification(notification.id));
+                    self.send_frame(&ServerFrame::Notification { notification })
+                        .await?;
+                    Metrics::add(&self.node.metrics.replayed_notifications, 1);
+                }
+                if done {
+                    break;
+                }
+            }
+        }
+        if let Some(after_global) = self.connection.after_global {
+            let live = announcements::live(self.services)
+                .await
+                .map_err(|e| End::Store(e.to_string()))?;
+            for global in live.into_iter().filter(|g| g.id > after_global) {
+                self.replayed.insert(FrameKey::Global(global.id));
+                self.send_frame(&ServerFrame::GlobalNotification {
+                    notification: global,
+                })
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flooded(&mut self) -> Result<(), End> {
+        Metrics::add(&self.node.metrics.flood_closes, 1);
+        self.close(CloseReason {
+            code: close_code::FLOOD,
+            reason: "too many frames",
+        })
+        .await;
+        Ok(())
+    }
+
+    async fn send_frame(&mut self, frame: &ServerFrame) -> Result<(), End> {
+        let text = serde_json::to_string(frame).expect("frames always serialize");
+        self.send(Message::Text(text.into())).await
+    }
+
+    async fn send(&mut self, message: Message) -> Result<(), End> {
+        match timeout(self.node.settings.write_timeout, self.socket.send(message)).await {
+            Ok(Ok(())) => {
+                Metrics::add(&self.node.metrics.frames_sent, 1);
+                Ok(())
+            }
+            Ok(Err(_)) => Err(End::WriteFailed),
+            Err(_elapsed) => {
+                Metrics::add(&self.node.metrics.slow_client_closes, 1);
+                Err(End::WriteFailed)
+            }
+        }
+    }
+
+    async fn close(&mut self, reason: CloseReason) {
+        let frame = CloseFrame {
+            code: reason.code,
+            reason: reason.reason.into(),
+        };
+        let _ = timeout(
+            Duration::from_secs(1),
+            self.socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
+}
+
+/// Answers one client frame; `None` when the answer arrives another way (an unread count).
+async fn handle(services: &Services, user_id: i64, text: &str) -> Option<ServerFrame> {
+    let frame = match serde_json::from_str::<ClientFrame>(text) {
+        Ok(frame) => frame,
+        Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
+    };
+    let outcome = match frame {
+        ClientFrame::Ping => return Some(ServerFrame::Pong),
+        ClientFrame::MarkRead { notification_id } => {
+            inbox::mark_read(services, user_id, notification_id)
+                .await
+                .map(|found| found.is_some())
+        }
+        ClientFrame::MarkAllRead => inbox::mark_all_read(services, user_id).await.map(|_| true),
+    };
+    match outcome {
+        Ok(true) => None,
+        // Another user's id is answered exactly like a missing one.
+        Ok(false) => Some(error_frame("not_found", "no such notification")),
+        Err(err) => {
+            tracing::error!(%err, "socket action failed");
+            Some(error_frame("internal", "something went wrong; try again"))
+        }
+    }
+}
+
+fn error_frame(code: &str, message: &str) -> ServerFrame {
+    ServerFrame::Error {
+        code: code.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+fn is_too_big(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = current.downcast_ref::<tungstenite::Error>()
+        {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+/// Allows `per_second` frames a second on average and bursts of `burst`.
+struct TokenBucket {
+    tokens: f64,
+    burst: f64,
+    per_second: f64,
+    refilled: Instant,
+}
+
+impl TokenBucket {
+    fn new(per_second: u32, burst: u32) -> Self {
+        Self {
+            tokens: f64::from(burst),
+            burst: f64::from(burst),
+            per_second: f64::from(per_second),
+            refilled: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let earned = now.duration_since(self.refilled).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + earned).min(self.burst);
+        self.refilled = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The sockets connected to this instance, and delivery to them.
+//!
+//! Each frame is serialized once per event and shared by every socket it goes to. Each socket has
+//! a bounded queue: when it is full, the client is not keeping up and is closed with
+//! `SLOW_CLIENT`, to catch up from storage when it reconnects. Delivery never waits on a socket.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{mpsc, Notify};
+
+use app::protocol::{close_code, ServerFrame};
+use app::ssr::events::Event;
+
+use super::metrics::Metrics;
+
+/// Identifies a frame that may be sent twice (once replayed, once live), so a socket can skip the
+/// second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FrameKey {
+    Notification(i64),
+    Global(i64),
+}
+
+/// One serialized frame on its way to a socket.
+#[derive(Clone, Debug)]
+pub struct Outbound {
+    pub frame: Utf8Bytes,
+    pub key: Option<FrameKey>,
+}
+
+impl Outbound {
+    pub fn new(frame: &ServerFrame, key: Option<FrameKey>) -> Self {
+        let text = serde_json::to_string(frame).expect("frames always serialize");
+        Self {
+            frame: text.into(),
+            key,
+        }
+    }
+}
+
+/// Why and how the server closes a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+/// A one-shot close request that bypasses the (possibly full) queue.
+#[derive(Debug, Default)]
+pub struct Closer {
+    reason: Mutex<Option<CloseReason>>,
+    notify: Notify,
+}
+
+impl Closer {
+    /// Asks the socket to close; the first reason wins.
+    pub fn close(&self, code: u16, reason: &'static str) {
+        let mut slot = self.reason.lock().expect("closer lock");
+        if slot.is_none() {
+            *slot = Some(CloseReason { code, reason });
+            self.notify.notify_one();
+        }
+    }
+
+    /// Resolves once a close was asked for.
+    pub async fn closed(&self) -> CloseReason {
+        loop {
+            if let Some(reason) = *self.reason.lock().expect("closer lock") {
+                return reason;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+/// The hub's side of one socket.
+#[derive(Debug)]
+pub struct ClientHandle {
+    pub id: u64,
+    pub user_id: i64,
+    pub session_id: i64,
+    queue: mpsc::Sender<Outbound>,
+    pub closer: Closer,
+}
+
+impl ClientHandle {
+    fn offer(&self, outbound: Outbound, metrics: &Metrics) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.try_send(outbound) {
+            Metrics::add(&metrics.slow_client_closes, 1);
+            self.closer
+                .close(close_code::SLOW_CLIENT, "too slow: reconnect to catch up");
+        }
+    }
+}
+
+pub struct Hub {
+    by_user: Mutex<HashMap<i64, Vec<Arc<ClientHandle>>>>,
+    next_id: AtomicU64,
+    queue_capacity: usize,
+    metrics: Arc<Metrics>,
+}
+
+impl Hub {
+    pub fn new(queue_capacity: usize, metrics: Arc<Metrics>) -> Self {
+        Self {
+            by_user: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            queue_capacity: queue_capacity.max(1),
+            metrics,
+        }
+    }
+
+    /// Adds a socket; from now on it receives the user's and global frames in its queue.
+    pub fn register(
+        &self,
+        user_id: i64,
+        session_id: i64,
+    ) -> (Arc<ClientHandle>, mpsc::Receiver<Outbound>) {
+        let (queue, receiver) = mpsc::channel(self.queue_capacity);
+        let handle = Arc::new(ClientHandle {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            user_id,
+            session_id,
+            queue,
+            closer: Closer::default(),
+        });
+        self.lock().entry(user_id).or_default().push(handle.clone());
+        self.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
+        Metrics::add(&self.metrics.sockets_opened, 1);
+        (handle, receiver)
+    }
+
+    pub fn unregister(&self, handle: &ClientHandle) {
+        let mut by_user = self.lock();
+        if let Some(clients) = by_user.get_mut(&handle.user_id) {
+            let before = clients.len();
+            clients.retain(|c| c.id != handle.id);
+            if clients.len() < before {
+                self.metrics.sockets_open.fetch_sub(1, Ordering::Relaxed);
+            }
+            if clients.is_empty() {
+                by_user.remove(&handle.user_id);
+            }
+        }
+    }
+
+    /// How many sockets are open on this instance.
+    pub fn len(&self) -> usize {
+        self.lock().values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Delivers a user-addressed event to this instance's sockets.
+    pub fn deliver(&self, event: &Event) {
+        match event {
+            Event::Notification { notification } => {
+                let frame = ServerFrame::Notification {
+                    notification: notification.clone(),
+                };
+                let key = FrameKey::Notification(notification.id);
+                self.send_to_user(notification.user_id, Outbound::new(&frame, Some(key)));
+            }
+            Event::UnreadCount { user_id, count } => {
+                let frame = ServerFrame::UnreadCount { count: *count };
+                self.send_to_user(*user_id, Outbound::new(&frame, None));
+            }
+            Event::SessionEnded {
+                user_id,
+                session_id,
+            } => {
+                for client in self.clients_of(*user_id) {
+                    if client.session_id == *session_id {
+                        client
+                            .closer
+                            .close(close_code::SIGNED_OUT, "signed out: sign in again");
+                    }
+                }
+            }
+            // Global changes are read from storage by each instance's watcher.
+            Event::GlobalsChanged => {}
+        }
+    }
+
+    pub fn send_to_user(&self, user_id: i64, outbound: Outbound) {
+        for client in self.clients_of(user_id) {
+            client.offer(outbound.clone(), &self.metrics);
+        }
+    }
+
+    pub fn broadcast(&self, outbound: Outbound) {
+        for client in self.all_clients() {
+            client.offer(outbound.clone(), &self.metrics);
+        }
+    }
+
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        for client in self.all_clients() {
+            client.closer.close(code, reason);
+        }
+    }
+
+    fn clients_of(&self, user_id: i64) -> Vec<Arc<ClientHandle>> {
+        self.lock().get(&user_id).cloned().unwrap_or_default()
+    }
+
+    fn all_clients(&self) -> Vec<Arc<ClientHandle>> {
+        self.lock().values().flatten().cloned().collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Vec<Arc<ClientHandle>>>> {
+        self.by_user.lock().expect("hub lock")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{Notification, NotificationType};
+    use time::OffsetDateTime;
+
+    fn notification(id: i64, user_id: i64) -> Notification {
+        Notification {
+            id,
+            user_id,
+            title: "t".into(),
+            message: String::new(),
+            notification_type: NotificationType::System,
+            link: None,
+            is_read: false,
+            read_at: None,
+            created_at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_notification_reaches_every_socket_of_its_user_and_no_one_else() {
+        let hub = Hub::new(8, Arc::default());
+        let (_a1, mut q1) = hub.register(1, 10);
+        let (_a2, mut q2) = hub.register(1, 11);
+        let (_b, mut q3) = hub.register(2, 20);
+        hub.deliver(&Event::Notification {
+            notification: notification(5, 1),
+        });
+        assert_eq!(
+            q1.recv().await.unwrap().key,
+            Some(FrameKey::Notification(5))
+        );
+        assert_eq!(
+            q2.recv().await.unwrap().key,
+            Some(FrameKey::Notification(5))
+        );
+        assert!(q3.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_closes_its_socket_as_slow_and_spares_the_others() {
+        let metrics = Arc::new(Metrics::default());
+        let hub = Hub::new(2, metrics.clone());
+        let (slow, _never_read) = hub.register(1, 10);
+        let (fast, mut fast_queue) = hub.register(1, 11);
+        for id in 0..3 {
+            hub.deliver(&Event::Notification {
+                notification: notification(id, 1),
+            });
+            fast_queue.recv().await.unwrap();
+        }
+        assert_eq!(slow.closer.closed().await.code, close_code::SLOW_CLIENT);
+        assert_eq!(Metrics::get(&metrics.slow_client_closes), 1);
+        assert!(fast.closer.reason.lock().unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn signing_out_closes_only_that_sessions_sockets() {
+        let hub = Hub::new(8, Arc::default());
+        let (phone, _q1) = hub.register(1, 10);
+        let (laptop, _q2) = hub.register(1, 11);
+        hub.deliver(&Event::SessionEnded {
+            user_id: 1,
+            session_id: 10,
+        });
+        assert_eq!(phone.closer.closed().await.code, close_code::SIGNED_OUT);
+        assert!(laptop.closer.reason.lock().unwrap().is_none());
+    }
+
+    #[test]
+    fn unregistering_forgets_the_socket() {
+        let hub = Hub::new(8, Arc::default());
+        let (a, _q) = hub.register(1, 10);
+        assert_eq!(hub.len(), 1);
+        hub.unregister(&a);
+        assert!(hub.is_empty());
+    }
+}

@@ -1,0 +1,65 @@
+//! `GET /ws/notifications/`: the upgrade to the real-time protocol (see `docs/protocol.md`).
+
+use std::collections::HashMap;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::http::header::ORIGIN;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use app::model::FieldError;
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::realtime::client::{self, Connection};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws/notifications/", get(upgrade))
+}
+
+/// Only a signed-in session may upgrade (401), and only from an allowed origin (403): a page on
+/// another site must not open a socket with the visitor's cookie.
+async fn upgrade(
+    State(state): State<AppState>,
+    CurrentUser(signed_in): CurrentUser,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    if let Some(origin) = headers.get(ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default();
+        if !state.origins.allows(origin, &headers) {
+            return Err(ApiError::Forbidden("this origin may not open a socket"));
+        }
+    }
+    let connection = Connection {
+        user_id: signed_in.user.id,
+        session_id: signed_in.session_id,
+        after: cursor(&params, "after")?,
+        after_global: cursor(&params, "after_global")?,
+    };
+    let upgrade = upgrade.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let settings = &state.node.settings;
+    let node = state.node.clone();
+    let services = state.services.clone();
+    Ok(upgrade
+        .max_message_size(settings.max_message_bytes)
+        .max_frame_size(settings.max_message_bytes)
+        .write_buffer_size(16 * 1024)
+        .max_write_buffer_size(settings.max_write_buffer_bytes)
+        .on_upgrade(move |socket| client::serve(socket, connection, node, services)))
+}
+
+fn cursor(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>, FieldError> {
+    params
+        .get(name)
+        .map(|raw| {
+            raw.parse::<i64>()
+                .map_err(|_| FieldError::new(name, "must be a notification id"))
+        })
+        .transpose()
+}

@@ -1,0 +1,130 @@
+//! A WebSocket client for tests: a real socket to the real server.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::TestApp;
+
+const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct Socket {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// How a socket ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The server sent a close frame with this code.
+    Closed(u16),
+    /// The connection dropped without a close frame.
+    Dropped,
+}
+
+impl Socket {
+    pub async fn connect(
+        app: &TestApp,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+        query: &str,
+    ) -> Result<Socket, tungstenite::Error> {
+        let url = format!("ws://{}/ws/notifications/{query}", app.addr);
+        let mut request = url.into_client_request()?;
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().unwrap());
+        }
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().unwrap());
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Socket { stream })
+    }
+
+    /// The next JSON frame; panics if none comes within a few seconds or the socket closes.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("a frame in time")
+                .expect("the socket is open")
+                .expect("a readable frame");
+            match message {
+                Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+                Message::Close(frame) => panic!("socket closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame that is not a `hello`.
+    pub async fn next_event(&mut self) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] != "hello" {
+                return frame;
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    /// Asserts that no frame (other than pings) arrives for `wait`.
+    pub async fn assert_quiet(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return,
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                Ok(other) => panic!("expected silence, got {other:?}"),
+            }
+        }
+    }
+
+    pub async fn send_json(&mut self, value: Value) {
+        self.stream
+            .send(Message::Text(value.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: Message) -> Result<(), tungstenite::Error> {
+        self.stream.send(message).await
+    }
+
+    /// Reads until the socket ends, skipping data frames; answers how it ended.
+    pub async fn ended(&mut self) -> Ended {
+        loop {
+            let next = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("the socket ends in time");
+            match next {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Ended::Closed(u16::from(frame.code))
+                }
+                Some(Ok(Message::Close(None))) => {
+                    return Ended::Closed(u16::from(CloseCode::Status))
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Ended::Dropped,
+            }
+        }
+    }
+}
