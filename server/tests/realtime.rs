@@ -530,3 +530,64 @@ async fn metrics_count_sockets_and_publishes() {
         .unwrap();
     assert!(publishes.parse::<u64>().unwrap() >= 2, "{text}");
 }
+
+#[tokio::test]
+async fn the_send_and_announce_commands_push_through_a_running_server() {
+    use clap::Parser;
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let mut socket = app.socket(&ada, "").await;
+    socket.next().await;
+    let token = app.token().await;
+    let send = server::config::Cli::parse_from([
+        "herald",
+        "send",
+        "--server",
+        &app.base,
+        "--token",
+        &token,
+        "--user",
+        "ada",
+        "--title",
+        "From the command line",
+        "--type",
+        "application",
+        "--link",
+        "/jobs/1",
+    ]);
+    server::commands::run(send).await.unwrap();
+    let frame = socket.next_of("notification").await;
+    assert_eq!(frame["notification"]["title"], "From the command line");
+    assert_eq!(frame["notification"]["notification_type"], "application");
+
+    let announce = server::config::Cli::parse_from([
+        "herald",
+        "announce",
+        "--server",
+        &app.base,
+        "--token",
+        &token,
+        "--title",
+        "Hello all",
+        "--level",
+        "warning",
+    ]);
+    server::commands::run(announce).await.unwrap();
+    let frame = socket.next_of("global_notification").await;
+    assert_eq!(frame["notification"]["level"], "warning");
+
+    let refused = server::config::Cli::parse_from([
+        "herald",
+        "send",
+        "--server",
+        &app.base,
+        "--token",
+        "hrld_wrong",
+        "--user",
+        "ada",
+        "--title",
+        "x",
+    ]);
+    let err = server::commands::run(refused).await.unwrap_err();
+    assert!(err.to_string().contains("401"), "{err}");
+}
