@@ -4,30 +4,46 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::User;
+use crate::model::{GlobalNotification, User};
 
-/// Who is looking at the page, and their unread count at render time.
+/// Who is looking at the page, and what the page shows them at render time. The socket resumes
+/// from the latest ids, so nothing created between the render and the connection is missed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
     pub user: User,
     pub unread_count: i64,
+    pub latest_notification_id: i64,
+    pub latest_global_id: i64,
+    /// The live global notifications this user has not dismissed.
+    pub banners: Vec<GlobalNotification>,
 }
 
 #[server]
 pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
-    use crate::ssr::{services, session};
+    use crate::ssr::{announcements, services, session};
 
     let Some(signed_in) = session::signed_in() else {
         return Ok(None);
     };
-    let unread_count = services()?
-        .store
-        .unread_count(signed_in.user.id)
+    let services = services()?;
+    let store = &services.store;
+    let user_id = signed_in.user.id;
+    // Ids first: anything newer than them is replayed by the socket, so nothing falls between.
+    let latest_notification_id = store
+        .latest_notification_id(user_id)
+        .await
+        .map_err(internal)?;
+    let latest_global_id = store.latest_global_id().await.map_err(internal)?;
+    let unread_count = store.unread_count(user_id).await.map_err(internal)?;
+    let banners = announcements::banners_for(&services, user_id)
         .await
         .map_err(internal)?;
     Ok(Some(Viewer {
         user: signed_in.user,
         unread_count,
+        latest_notification_id,
+        latest_global_id,
+        banners,
     }))
 }
 
@@ -87,6 +103,21 @@ pub async fn logout() -> Result<(), ServerFnError> {
     session::set_cookie(cookie);
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// Remembers that the signed-in user closed a banner.
+#[server]
+pub async fn dismiss_banner(id: i64) -> Result<(), ServerFnError> {
+    use crate::ssr::{services, session};
+
+    let user = session::signed_in()
+        .ok_or_else(|| ServerFnError::new("please sign in"))?
+        .user;
+    match services()?.store.dismiss_global(user.id, id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ServerFnError::new("no such announcement")),
+        Err(err) => Err(internal(err)),
+    }
 }
 
 /// Where to go after signing in: only a path on this site, so a crafted `next` cannot send the

@@ -6,6 +6,7 @@ pub mod components;
 pub mod model;
 pub mod pages;
 pub mod protocol;
+pub mod realtime;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -1,5 +1,8 @@
 //! Pieces shared by several pages.
 
+pub mod banners;
 pub mod form_error;
+pub mod live;
 pub mod shell;
 pub mod time;
+pub mod toasts;

@@ -1,11 +1,16 @@
-//! The page shell: the top bar with the bell, the unread badge and the account menu.
+//! The page shell: global banners, the top bar with the bell, the live unread badge, the
+//! connection status and the account menu, and the toasts.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-
 use leptos_router::hooks::use_location;
 
+use super::banners::Banners;
+use super::live::{ConnectionStatus, DesktopToggle};
+use super::toasts::Toasts;
 use crate::auth::{get_viewer, Logout, Viewer};
+use crate::model::Role;
+use crate::realtime::{provide_realtime, Realtime};
 
 /// The signed-in person as every page sees them. It is loaded again on every navigation, so
 /// signing in or out (each ends with a redirect) shows at once in the top bar.
@@ -30,6 +35,24 @@ pub fn provide_viewer() {
         |_| get_viewer(),
     );
     provide_context(ViewerContext { viewer, logout });
+    let realtime = provide_realtime();
+
+    // The connection lives in the browser only: effects do not run on the server.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        match viewer.get() {
+            Some(Ok(Some(viewer))) => crate::realtime::socket::start(
+                realtime,
+                viewer.user.id,
+                viewer.latest_notification_id,
+                viewer.latest_global_id,
+            ),
+            Some(Ok(None)) => crate::realtime::socket::stop(),
+            _ => {}
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (viewer, realtime);
+    });
 }
 
 pub fn use_viewer() -> ViewerContext {
@@ -39,25 +62,57 @@ pub fn use_viewer() -> ViewerContext {
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let ctx = use_viewer();
+    let realtime = expect_context::<Realtime>();
     view! {
-        <header class="topbar">
+        // A transition keeps the bar on screen while the viewer reloads.
+        <Transition fallback=|| view! { <TopBar menu=None/> }>
+            {move || Suspend::new(async move {
+                match ctx.viewer.await {
+                    Ok(Some(viewer)) => {
+                        // What the server rendered is where the live state starts.
+                        realtime.unread.set(viewer.unread_count);
+                        realtime.banners.set(viewer.banners.clone());
+                        view! {
+                            <Banners/>
+                            <TopBar menu=Some(viewer)/>
+                        }
+                            .into_any()
+                    }
+                    _ => view! { <TopBar menu=None/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <main class="page">{children()}</main>
+        <Toasts/>
+    }
+}
+
+#[component]
+fn TopBar(menu: Option<Viewer>) -> impl IntoView {
+    let role = menu.as_ref().map(|v| v.user.role);
+    view! {
+        <header class="topbar" data-shell=shell_name(role)>
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 "Herald"
             </a>
             <nav class="topnav">
-                // A transition keeps the menu on screen while the viewer reloads.
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match ctx.viewer.await {
-                            Ok(Some(viewer)) => view! { <SignedInMenu viewer/> }.into_any(),
-                            _ => view! { <SignedOutMenu/> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                {match menu {
+                    Some(viewer) => view! { <SignedInMenu viewer/> }.into_any(),
+                    None => view! { <SignedOutMenu/> }.into_any(),
+                }}
             </nav>
         </header>
-        <main class="page">{children()}</main>
+    }
+}
+
+/// Which shell a role gets: jobseekers and employers each have their own.
+fn shell_name(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Jobseeker) => "jobseeker",
+        Some(Role::Employer) => "employer",
+        Some(Role::Admin) => "admin",
+        None => "visitor",
     }
 }
 
@@ -72,12 +127,18 @@ fn SignedOutMenu() -> impl IntoView {
 #[component]
 fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     let ctx = use_viewer();
-    let count = viewer.unread_count;
-    let label = format!("Notifications, {count} unread");
+    let realtime = expect_context::<Realtime>();
+    let count = move || realtime.unread.get();
+    let label = move || format!("Notifications, {} unread", count());
+    let is_admin = viewer.user.role == Role::Admin;
     view! {
+        {is_admin.then(|| view! { <a href="/admin-panel/notifications/">"Admin"</a> })}
+        <a href="/realtime-test/">"Live test"</a>
+        <ConnectionStatus/>
+        <DesktopToggle/>
         <a class="bell" href="/notifications/" aria-label=label title="Notifications">
             <BellIcon/>
-            <span class="badge" data-testid="notification-badge" hidden=count == 0>
+            <span class="badge" data-testid="notification-badge" hidden=move || count() == 0>
                 {count}
             </span>
         </a>

@@ -33,3 +33,14 @@ pub async fn update(
 pub async fn live(services: &Services) -> StoreResult<Vec<GlobalNotification>> {
     services.store.live_globals(OffsetDateTime::now_utc()).await
 }
+
+/// The banners `user_id` should see now: the live globals they have not dismissed.
+pub async fn banners_for(
+    services: &Services,
+    user_id: i64,
+) -> StoreResult<Vec<GlobalNotification>> {
+    let dismissed = services.store.dismissed_globals(user_id).await?;
+    let mut live = live(services).await?;
+    live.retain(|g| !dismissed.contains(&g.id));
+    Ok(live)
+}

@@ -163,6 +163,8 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<Notification>>;
     async fn unread_count(&self, user_id: i64) -> StoreResult<i64>;
+    /// The id of the user's newest notification, 0 if none: where a fresh page resumes from.
+    async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64>;
     /// Marks one of `user_id`'s notifications read. `None` if no such notification belongs to
     /// that user (another user's id is indistinguishable from a missing one).
     async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>>;
@@ -182,6 +184,12 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
         patch: &GlobalNotificationPatch,
     ) -> StoreResult<Option<GlobalNotification>>;
+    /// The id of the newest global notification, 0 if none.
+    async fn latest_global_id(&self) -> StoreResult<i64>;
+    /// Remembers that a user closed a banner; answers false if there is no such global.
+    async fn dismiss_global(&self, user_id: i64, global_id: i64) -> StoreResult<bool>;
+    /// The ids of the globals a user dismissed.
+    async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>>;
 }
 
 /// Opens the store named by `url` (`sqlite://path/to/herald.db`, `sqlite::memory:`) and runs

@@ -324,6 +324,15 @@ impl Store for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64> {
+        let id =
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(id)
+    }
+
     async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
         let count = sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0",
@@ -460,5 +469,37 @@ impl Store for SqliteStore {
         .await?;
         tx.commit().await?;
         Ok(Some(global))
+    }
+
+    async fn latest_global_id(&self) -> StoreResult<i64> {
+        let id = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM global_notifications")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    async fn dismiss_global(&self, user_id: i64, global_id: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO global_dismissals (user_id, global_id, dismissed_at) \
+             SELECT ?, id, ? FROM global_notifications WHERE id = ? \
+             ON CONFLICT (user_id, global_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(OffsetDateTime::now_utc())
+        .bind(global_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(true);
+        }
+        Ok(self.global_by_id(global_id).await?.is_some())
+    }
+
+    async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>> {
+        let ids = sqlx::query_scalar("SELECT global_id FROM global_dismissals WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids)
     }
 }

@@ -1,0 +1,51 @@
+//! Small helpers over the browser's APIs.
+
+use wasm_bindgen::JsCast;
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+pub fn document() -> web_sys::Document {
+    window().document().expect("a document")
+}
+
+pub fn page_is_hidden() -> bool {
+    document().visibility_state() == web_sys::VisibilityState::Hidden
+}
+
+/// Goes to a notification's link: a path on this site or an http(s) URL, nothing else.
+pub fn follow(link: &str) {
+    if let Ok(link) = crate::model::Link::parse("link", link) {
+        let _ = window().location().assign(link.as_str());
+    }
+}
+
+/// Calls the JSON API with the session cookie; answers the status and the body's text.
+pub async fn fetch(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<(u16, String), String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    if let Some(body) = body {
+        let headers = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|e| format!("{e:?}"))?;
+        init.set_headers(&headers);
+        init.set_body(&body.into());
+    }
+    let request =
+        web_sys::Request::new_with_str_and_init(path, &init).map_err(|e| format!("{e:?}"))?;
+    let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_request(&request))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|e| format!("{e:?}"))?;
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}

@@ -1,0 +1,57 @@
+//! Desktop notifications through the browser's Notification API: asked for from a click, shown
+//! only while the page is hidden, one per notification across tabs (its tag).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::browser::{follow, page_is_hidden, window};
+use super::DesktopPermission;
+
+fn supported() -> bool {
+    js_sys::Reflect::has(&window(), &JsValue::from_str("Notification")).unwrap_or(false)
+}
+
+pub fn permission() -> DesktopPermission {
+    if !supported() {
+        return DesktopPermission::Unsupported;
+    }
+    match web_sys::Notification::permission() {
+        web_sys::NotificationPermission::Granted => DesktopPermission::Granted,
+        web_sys::NotificationPermission::Denied => DesktopPermission::Denied,
+        _ => DesktopPermission::Default,
+    }
+}
+
+/// Asks the browser for permission; must run from a user's click.
+pub async fn request_permission() -> DesktopPermission {
+    if !supported() {
+        return DesktopPermission::Unsupported;
+    }
+    if let Ok(promise) = web_sys::Notification::request_permission() {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    permission()
+}
+
+/// Shows a system notification if allowed and the page is not visible. Clicking it focuses the
+/// tab and opens the link.
+pub fn show(tag: &str, title: &str, body: &str, link: Option<String>) {
+    if permission() != DesktopPermission::Granted || !page_is_hidden() {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(body);
+    options.set_tag(tag);
+    let Ok(notification) = web_sys::Notification::new_with_options(title, &options) else {
+        return;
+    };
+    let shown = notification.clone();
+    let on_click = Closure::once_into_js(move || {
+        let _ = window().focus();
+        if let Some(link) = link {
+            follow(&link);
+        }
+        shown.close();
+    });
+    notification.set_onclick(Some(on_click.unchecked_ref()));
+}

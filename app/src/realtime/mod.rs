@@ -1,0 +1,188 @@
+//! The browser's side of the real-time protocol: one connection per page (not per component),
+//! and the state it feeds: connection status, unread count, banners, toasts, the notifications
+//! received, and an activity log.
+//!
+//! The state lives in signals that the server renders too (so the first HTML is complete); the
+//! connection itself exists only in the browser (`hydrate`).
+
+pub mod backoff;
+#[cfg(feature = "hydrate")]
+pub mod browser;
+#[cfg(feature = "hydrate")]
+pub mod desktop;
+#[cfg(feature = "hydrate")]
+pub mod socket;
+
+use leptos::prelude::*;
+
+use crate::model::{GlobalNotification, Notification};
+
+/// What `ws-status` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Connected,
+    Disconnected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Connecting => "connecting",
+            Status::Connected => "connected",
+            Status::Disconnected => "disconnected",
+        }
+    }
+}
+
+/// Whether the browser may show desktop notifications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DesktopPermission {
+    /// Not known yet (the server, or before hydration).
+    Unknown,
+    Unsupported,
+    Default,
+    Granted,
+    Denied,
+}
+
+/// A toast on screen. `tone` is the CSS class that colours it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    pub key: u64,
+    pub title: String,
+    pub body: String,
+    pub tone: String,
+    pub link: Option<String>,
+    pub notification_id: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    Info,
+    Sent,
+    Received,
+    Error,
+}
+
+impl LogKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogKind::Info => "info",
+            LogKind::Sent => "sent",
+            LogKind::Received => "received",
+            LogKind::Error => "error",
+        }
+    }
+}
+
+/// One line of the activity log of `/realtime-test/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub key: u64,
+    pub at: String,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// The page's real-time state.
+#[derive(Clone, Copy)]
+pub struct Realtime {
+    pub status: RwSignal<Status>,
+    pub unread: RwSignal<i64>,
+    pub banners: RwSignal<Vec<GlobalNotification>>,
+    pub toasts: RwSignal<Vec<Toast>>,
+    /// Notifications received over the socket, newest first.
+    pub received: RwSignal<Vec<Notification>>,
+    pub log: RwSignal<Vec<LogEntry>>,
+    pub desktop: RwSignal<DesktopPermission>,
+}
+
+const MAX_RECEIVED: usize = 100;
+const MAX_LOG: usize = 300;
+
+impl Realtime {
+    fn new() -> Self {
+        Self {
+            status: RwSignal::new(Status::Connecting),
+            unread: RwSignal::new(0),
+            banners: RwSignal::new(Vec::new()),
+            toasts: RwSignal::new(Vec::new()),
+            received: RwSignal::new(Vec::new()),
+            log: RwSignal::new(Vec::new()),
+            desktop: RwSignal::new(DesktopPermission::Unknown),
+        }
+    }
+
+    pub fn log(&self, kind: LogKind, text: impl Into<String>) {
+        let entry = LogEntry {
+            key: next_key(),
+            at: now_hms(),
+            kind,
+            text: text.into(),
+        };
+        self.log.update(|log| {
+            log.push(entry);
+            if log.len() > MAX_LOG {
+                log.remove(0);
+            }
+        });
+    }
+
+    pub fn remember(&self, notification: Notification) {
+        self.received.update(|received| {
+            if received.iter().any(|n| n.id == notification.id) {
+                return;
+            }
+            received.insert(0, notification);
+            received.truncate(MAX_RECEIVED);
+        });
+    }
+
+    pub fn toast(&self, toast: Toast) {
+        self.toasts.update(|toasts| toasts.push(toast));
+    }
+
+    pub fn dismiss_toast(&self, key: u64) {
+        self.toasts.update(|toasts| toasts.retain(|t| t.key != key));
+    }
+
+    pub fn remove_banner(&self, id: i64) {
+        self.banners
+            .update(|banners| banners.retain(|b| b.id != id));
+    }
+}
+
+pub fn provide_realtime() -> Realtime {
+    let realtime = Realtime::new();
+    provide_context(realtime);
+    realtime
+}
+
+pub fn use_realtime() -> Realtime {
+    expect_context::<Realtime>()
+}
+
+/// A key unique within this page, for list items.
+pub fn next_key() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+fn now_hms() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new_0();
+        format!(
+            "{:02}:{:02}:{:02}",
+            date.get_hours(),
+            date.get_minutes(),
+            date.get_seconds()
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
