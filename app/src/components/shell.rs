@@ -63,56 +63,38 @@ pub fn use_viewer() -> ViewerContext {
 pub fn Shell(children: Children) -> impl IntoView {
     let ctx = use_viewer();
     let realtime = expect_context::<Realtime>();
+    // Transitions keep what is on screen while the viewer reloads after a navigation. What the
+    // server rendered is where the live state starts.
     view! {
-        // A transition keeps the bar on screen while the viewer reloads.
-        <Transition fallback=|| view! { <TopBar menu=None/> }>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                match ctx.viewer.await {
-                    Ok(Some(viewer)) => {
-                        // What the server rendered is where the live state starts.
-                        realtime.unread.set(viewer.unread_count);
-                        realtime.banners.set(viewer.banners.clone());
-                        view! {
-                            <Banners/>
-                            <TopBar menu=Some(viewer)/>
-                        }
-                            .into_any()
-                    }
-                    _ => view! { <TopBar menu=None/> }.into_any(),
+                if let Ok(Some(viewer)) = ctx.viewer.await {
+                    realtime.banners.set(viewer.banners);
                 }
+                view! { <Banners/> }
             })}
         </Transition>
-        <main class="page">{children()}</main>
-        <Toasts/>
-    }
-}
-
-#[component]
-fn TopBar(menu: Option<Viewer>) -> impl IntoView {
-    let role = menu.as_ref().map(|v| v.user.role);
-    view! {
-        <header class="topbar" data-shell=shell_name(role)>
+        <header class="topbar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 "Herald"
             </a>
             <nav class="topnav">
-                {match menu {
-                    Some(viewer) => view! { <SignedInMenu viewer/> }.into_any(),
-                    None => view! { <SignedOutMenu/> }.into_any(),
-                }}
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match ctx.viewer.await {
+                            Ok(Some(viewer)) => {
+                                realtime.unread.set(viewer.unread_count);
+                                view! { <SignedInMenu viewer/> }.into_any()
+                            }
+                            _ => view! { <SignedOutMenu/> }.into_any(),
+                        }
+                    })}
+                </Transition>
             </nav>
         </header>
-    }
-}
-
-/// Which shell a role gets: jobseekers and employers each have their own.
-fn shell_name(role: Option<Role>) -> &'static str {
-    match role {
-        Some(Role::Jobseeker) => "jobseeker",
-        Some(Role::Employer) => "employer",
-        Some(Role::Admin) => "admin",
-        None => "visitor",
+        <main class="page">{children()}</main>
+        <Toasts/>
     }
 }
 
