@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form_error::error_text;
-use crate::components::shell::use_viewer;
 use crate::components::time::format_utc;
 use crate::model::{Link, Notification, NotificationPage};
+use crate::realtime::Realtime;
 
 #[server]
 pub async fn list_notifications(
@@ -64,7 +64,6 @@ pub fn NotificationsPage() -> impl IntoView {
     if crate::ssr::session::signed_in().is_none() {
         leptos_axum::redirect("/login?next=/notifications/");
     }
-    let ctx = use_viewer();
     let query = use_query_map();
     let unread_only = move || query.read().get("unread").as_deref() == Some("true");
     let before = move || {
@@ -73,26 +72,11 @@ pub fn NotificationsPage() -> impl IntoView {
             .get("before")
             .and_then(|b| b.parse::<i64>().ok())
     };
-
-    let mark_read = ServerAction::<MarkNotificationRead>::new();
-    let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
     let page = Resource::new(
-        move || {
-            (
-                unread_only(),
-                before(),
-                mark_read.version().get(),
-                mark_all.version().get(),
-            )
-        },
-        |(unread, before, _, _)| list_notifications(unread, before),
+        move || (unread_only(), before()),
+        |(unread, before)| list_notifications(unread, before),
     );
-    // The badge in the top bar follows every change made here.
-    Effect::new(move |_| {
-        if mark_read.version().get() + mark_all.version().get() > 0 {
-            ctx.refresh();
-        }
-    });
+    let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
 
     view! {
         <section class="card wide">
@@ -111,11 +95,24 @@ pub fn NotificationsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <NotificationList page unread_only=unread_only() mark_read/> }.into_any(),
-                        Err(err) => view! {
-                            <p class="form-error" role="alert">{error_text(&err)}</p>
-                            <p><a href="/login?next=/notifications/">"Sign in"</a></p>
-                        }.into_any(),
+                        Ok(page) => {
+                            view! {
+                                <NotificationList
+                                    page
+                                    unread_only=unread_only()
+                                    live=before().is_none()
+                                    mark_all
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(err) => {
+                            view! {
+                                <p class="form-error" role="alert">{error_text(&err)}</p>
+                                <p><a href="/login?next=/notifications/">"Sign in"</a></p>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -123,37 +120,120 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
+/// The list on screen: the server's page, notifications arriving live on top (when showing the
+/// newest), and older pages appended as the reader scrolls.
 #[component]
 fn NotificationList(
     page: NotificationPage,
     unread_only: bool,
-    mark_read: ServerAction<MarkNotificationRead>,
+    live: bool,
+    mark_all: ServerAction<MarkAllNotificationsRead>,
 ) -> impl IntoView {
-    if page.results.is_empty() {
-        let text = if unread_only {
-            "Nothing unread. You are all caught up."
-        } else {
-            "No notifications yet."
-        };
-        return view! { <p class="empty" data-testid="empty-notifications">{text}</p> }.into_any();
-    }
-    let older = page.next_before.map(|before| {
-        let filter = if unread_only { "unread=true&" } else { "" };
-        view! {
-            <a class="button" href=format!("/notifications/?{filter}before={before}")>"Older"</a>
+    let realtime = expect_context::<Realtime>();
+    let items = RwSignal::new(page.results);
+    let cursor = RwSignal::new(page.next_before);
+    let loading = RwSignal::new(false);
+    let mark_read = ServerAction::<MarkNotificationRead>::new();
+
+    // A row turns read once the server says so; the action forgets its input by then, so the
+    // id is kept from when it was sent.
+    let marking = StoredValue::new(None::<i64>);
+    Effect::new(move |_| {
+        if let Some(MarkNotificationRead { id }) = mark_read.input().get() {
+            marking.set_value(Some(id));
         }
     });
-    view! {
-        <ul class="notification-list">
-            {page
-                .results
-                .into_iter()
-                .map(|n| view! { <NotificationItem notification=n mark_read/> })
-                .collect_view()}
-        </ul>
-        <p class="pager">{older}</p>
+    Effect::new(move |_| {
+        if let Some(Ok(())) = mark_read.value().get() {
+            if let Some(id) = marking.get_value() {
+                set_read(items, |n| n.id == id);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = mark_all.value().get() {
+            set_read(items, |_| true);
+        }
+    });
+    if live {
+        Effect::new(move |_| {
+            let received = realtime.received.get();
+            items.update(|items| {
+                let top = items.first().map_or(0, |n| n.id);
+                let mut fresh: Vec<Notification> = received
+                    .into_iter()
+                    .filter(|n| n.id > top && (!unread_only || !n.is_read))
+                    .collect();
+                fresh.sort_by_key(|n| std::cmp::Reverse(n.id));
+                if !fresh.is_empty() {
+                    items.splice(0..0, fresh);
+                }
+            });
+        });
     }
-    .into_any()
+
+    let load_more = move || {
+        let Some(before) = cursor.get_untracked() else {
+            return;
+        };
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = list_notifications(unread_only, Some(before)).await {
+                items.update(|items| items.extend(page.results));
+                cursor.set(page.next_before);
+            }
+            loading.set(false);
+        });
+    };
+    let more_link = NodeRef::<leptos::html::A>::new();
+    #[cfg(feature = "hydrate")]
+    crate::realtime::browser::when_visible(more_link, load_more);
+
+    let empty_text = if unread_only {
+        "Nothing unread. You are all caught up."
+    } else {
+        "No notifications yet."
+    };
+    let filter = if unread_only { "unread=true&" } else { "" };
+    view! {
+        <Show when=move || items.with(Vec::is_empty)>
+            <p class="empty" data-testid="empty-notifications">{empty_text}</p>
+        </Show>
+        <ul class="notification-list">
+            <For
+                each=move || items.get()
+                key=|n| (n.id, n.is_read)
+                children=move |n| view! { <NotificationItem notification=n mark_read/> }
+            />
+        </ul>
+        <p class="pager">
+            <Show when=move || cursor.get().is_some()>
+                <a
+                    class="button"
+                    data-testid="load-more"
+                    node_ref=more_link
+                    href=move || format!("/notifications/?{filter}before={}", cursor.get().unwrap_or_default())
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        load_more();
+                    }
+                >
+                    {move || if loading.get() { "Loading…" } else { "Older" }}
+                </a>
+            </Show>
+        </p>
+    }
+}
+
+fn set_read(items: RwSignal<Vec<Notification>>, which: impl Fn(&Notification) -> bool) {
+    items.update(|items| {
+        for n in items.iter_mut().filter(|n| which(n)) {
+            n.is_read = true;
+        }
+    });
 }
 
 #[component]
@@ -190,14 +270,17 @@ fn NotificationItem(
                     {format_utc(notification.created_at)}
                 </time>
             </div>
-            {(!notification.is_read).then(|| view! {
-                <ActionForm action=mark_read attr:class="inline">
-                    <input type="hidden" name="id" value=id/>
-                    <button type="submit" class="button small" data-testid="mark-read">
-                        "Mark read"
-                    </button>
-                </ActionForm>
-            })}
+            {(!notification.is_read)
+                .then(|| {
+                    view! {
+                        <ActionForm action=mark_read attr:class="inline">
+                            <input type="hidden" name="id" value=id/>
+                            <button type="submit" class="button small" data-testid="mark-read">
+                                "Mark read"
+                            </button>
+                        </ActionForm>
+                    }
+                })}
         </li>
     }
 }

@@ -49,3 +49,38 @@ pub async fn fetch(
         .map_err(|e| format!("{e:?}"))?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
+
+/// Calls `action` each time the element scrolls into view (infinite scroll).
+pub fn when_visible<E>(node: leptos::prelude::NodeRef<E>, action: impl Fn() + 'static)
+where
+    E: leptos::tachys::html::element::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    use leptos::prelude::*;
+    let action = std::rc::Rc::new(action);
+    Effect::new(move |_| {
+        let Some(element) = node.get() else { return };
+        let Ok(element) = element.dyn_into::<web_sys::Element>() else {
+            return;
+        };
+        let action = action.clone();
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+            move |entries: js_sys::Array| {
+                let visible = entries.iter().any(|entry| {
+                    entry
+                        .dyn_into::<web_sys::IntersectionObserverEntry>()
+                        .is_ok_and(|e| e.is_intersecting())
+                });
+                if visible {
+                    action();
+                }
+            },
+        );
+        if let Ok(observer) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref())
+        {
+            observer.observe(&element);
+            // The observer lives as long as the element it watches.
+            callback.forget();
+        }
+    });
+}
