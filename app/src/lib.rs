@@ -16,7 +16,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::shell::{provide_viewer, Shell};
-use crate::pages::{HomePage, LoginPage, NotFound, NotificationsPage, RegisterPage};
+use crate::pages::{
+    AdminPage, HomePage, LoginPage, NotFound, NotificationsPage, RealtimeTestPage, RegisterPage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,6 +68,12 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                 <Route path=path!("/notifications/") view=NotificationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/realtime-test/") view=RealtimeTestPage ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/admin-panel/notifications/")
+                    view=AdminPage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Shell>
     }

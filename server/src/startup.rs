@@ -55,6 +55,7 @@ impl Application {
         let services = Services {
             store: store.clone(),
             events: node.clone(),
+            presence: node.clone(),
             sessions: Arc::new(SessionSettings {
                 cookie_secure: config.cookie_secure,
                 ttl: Duration::from_secs(config.session_ttl_hours * 3600),
@@ -126,6 +127,11 @@ fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(routes::router())
         // Pages live at paths with a trailing slash; the bare form leads there.
         .route("/notifications", get(|| async { Redirect::permanent("/notifications/") }))
+        .route("/realtime-test", get(|| async { Redirect::permanent("/realtime-test/") }))
+        .route(
+            "/admin-panel/notifications",
+            get(|| async { Redirect::permanent("/admin-panel/notifications/") }),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

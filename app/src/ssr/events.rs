@@ -33,3 +33,15 @@ pub struct NoEvents;
 impl EventSink for NoEvents {
     async fn publish(&self, _event: Event) {}
 }
+
+/// Who is connected, for the admin panel.
+pub trait Presence: Send + Sync + 'static {
+    /// Sockets open on this instance.
+    fn open_sockets(&self) -> usize;
+}
+
+impl Presence for NoEvents {
+    fn open_sockets(&self) -> usize {
+        0
+    }
+}

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::events::EventSink;
+use super::events::{EventSink, Presence};
 use super::store::DynStore;
 
 /// What server code needs from the running process. The server builds one at start and hands it
@@ -12,6 +12,7 @@ use super::store::DynStore;
 pub struct Services {
     pub store: DynStore,
     pub events: Arc<dyn EventSink>,
+    pub presence: Arc<dyn Presence>,
     pub sessions: Arc<SessionSettings>,
 }
 

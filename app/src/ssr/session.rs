@@ -98,6 +98,15 @@ pub fn signed_in() -> Option<SignedIn> {
         .cloned()
 }
 
+/// The signed-in admin of the current request, or an error to show.
+pub fn require_admin() -> Result<User, ServerFnError> {
+    match signed_in() {
+        Some(signed_in) if signed_in.user.role == crate::model::Role::Admin => Ok(signed_in.user),
+        Some(_) => Err(ServerFnError::new("only administrators may do this")),
+        None => Err(ServerFnError::new("please sign in")),
+    }
+}
+
 /// Adds a `Set-Cookie` header to the response of the current Leptos request.
 pub fn set_cookie(value: HeaderValue) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use futures::StreamExt;
 
 use app::protocol::close_code;
-use app::ssr::events::{Event, EventSink};
+use app::ssr::events::{Event, EventSink, Presence};
 use app::ssr::store::DynStore;
 
 use super::broker::{Broker, Delivery};
@@ -85,5 +85,11 @@ impl EventSink for Node {
             // Stored already: clients catch up from storage when they reconnect.
             tracing::warn!(%err, "could not publish an event");
         }
+    }
+}
+
+impl Presence for Node {
+    fn open_sockets(&self) -> usize {
+        self.hub.len()
     }
 }

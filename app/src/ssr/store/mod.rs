@@ -129,6 +129,8 @@ pub trait Store: Send + Sync + 'static {
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    /// The ids of every user with `role`.
+    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>>;
 
     async fn create_session(
         &self,

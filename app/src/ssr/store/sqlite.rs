@@ -171,6 +171,14 @@ impl Store for SqliteStore {
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
+    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>> {
+        let ids = sqlx::query_scalar("SELECT id FROM users WHERE role = ? ORDER BY id")
+            .bind(role.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids)
+    }
+
     async fn create_session(
         &self,
         token_hash: &str,

@@ -1,0 +1,64 @@
+import { Browser, expect, test } from "@playwright/test";
+import { DEMO_PASSWORD, signIn, signUp, uniqueName } from "./helpers";
+
+async function adminPage(browser: Browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "admin", DEMO_PASSWORD);
+  await page.goto("/admin-panel/notifications/");
+  return { context, page };
+}
+
+test("an admin announces from the panel, a user on another page sees it live, and the admin deactivates it", async ({ page, browser }) => {
+  const username = uniqueName("watcher");
+  await signUp(page, username, "a long enough password");
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+
+  const admin = await adminPage(browser);
+  await expect(admin.page.getByTestId("open-sockets")).toContainText("live connection");
+  const title = `Panel news ${username}`;
+  const form = admin.page.getByTestId("announce-form");
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Level").selectOption("critical");
+  await form.getByRole("button", { name: "Announce" }).click();
+
+  const banner = page.getByTestId("global-banner").filter({ hasText: title });
+  await expect(banner).toBeVisible({ timeout: 2000 });
+  await expect(banner).toHaveClass(/level-critical/);
+  await expect(page.getByTestId("toast").filter({ hasText: title })).toBeVisible();
+
+  const row = admin.page.getByTestId("global-row").filter({ hasText: title });
+  await expect(row).toBeVisible();
+  await row.getByTestId("deactivate").click();
+  await expect(banner).toHaveCount(0);
+  await expect(row).toContainText("inactive");
+  await admin.context.close();
+});
+
+test("an admin sends a system alert to one user from the panel", async ({ page, browser }) => {
+  const username = uniqueName("alertee");
+  await signUp(page, username, "a long enough password");
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+
+  const admin = await adminPage(browser);
+  const form = admin.page.getByTestId("alert-form");
+  await form.getByLabel("Username (for one user)").fill(username);
+  await form.getByLabel("Title").fill("Please update your profile");
+  await form.getByRole("button", { name: "Send alert" }).click();
+  await expect(admin.page.getByTestId("alert-sent")).toHaveText("Sent to 1 user(s).");
+
+  await expect(page.getByTestId("toast").filter({ hasText: "Please update your profile" })).toBeVisible();
+  await expect(page.getByTestId("notification-badge")).toHaveText("1");
+
+  await form.getByLabel("Username (for one user)").fill("nobody-at-all");
+  await form.getByRole("button", { name: "Send alert" }).click();
+  await expect(admin.page.getByTestId("form-error")).toContainText("username");
+  await admin.context.close();
+});
+
+test("the admin panel is closed to everyone but admins", async ({ page }) => {
+  await signUp(page, uniqueName("curious"), "a long enough password");
+  const response = await page.goto("/admin-panel/notifications/");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByText("only administrators may do this")).toBeVisible();
+});
