@@ -1,0 +1,78 @@
+// Takes the README's screenshots from a running Herald with demo data:
+//   (cd end2end && bash serve.sh &) ; node end2end/screenshots.mjs
+import { chromium } from "@playwright/test";
+
+const base = process.env.HERALD_URL ?? "http://127.0.0.1:3100";
+const out = new URL("../docs/screenshots/", import.meta.url).pathname;
+const launch = {
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+};
+
+async function signedIn(browser, username) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill("herald-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("whoami").waitFor();
+  return { context, page };
+}
+
+async function api(page, method, path, data) {
+  const response = await page.request.fetch(`${base}${path}`, { method, data });
+  return response.json();
+}
+
+const browser = await chromium.launch(launch);
+const admin = await signedIn(browser, "admin");
+const ada = await signedIn(browser, "ada");
+const acme = await signedIn(browser, "acme");
+
+await ada.page.goto(`${base}/notifications/`);
+await ada.page.getByTestId("ws-status").getByText("connected").waitFor();
+await acme.page.goto(`${base}/notifications/`);
+await acme.page.getByTestId("ws-status").getByText("connected").waitFor();
+
+const global = await api(admin.page, "POST", "/api/global-notifications/", {
+  title: "Scheduled maintenance",
+  message: "Herald restarts at 22:00 UTC for about a minute; nothing will be lost.",
+  level: "warning",
+});
+await api(admin.page, "POST", "/api/notifications/", {
+  username: "acme",
+  title: "New application: Senior Rust Engineer",
+  message: "Ada Lovelace applied a moment ago.",
+  notification_type: "application",
+  link: "/notifications/",
+});
+await api(admin.page, "POST", "/api/notifications/", {
+  username: "ada",
+  title: "Acme viewed your profile",
+  message: "An employer looked at your profile.",
+  notification_type: "profile_view",
+});
+await ada.page.getByTestId("toast").first().waitFor();
+await acme.page.getByTestId("toast").first().waitFor();
+await ada.page.waitForTimeout(400);
+await ada.page.screenshot({ path: `${out}jobseeker-notifications.png` });
+await acme.page.screenshot({ path: `${out}employer-toast-and-banner.png` });
+
+await admin.page.goto(`${base}/admin-panel/notifications/`);
+await admin.page.screenshot({ path: `${out}admin-panel.png`, fullPage: true });
+
+await ada.page.goto(`${base}/realtime-test/`);
+await ada.page.getByTestId("ws-status").getByText("connected").waitFor();
+await ada.page.getByTestId("send-frame").click();
+await ada.page.getByRole("button", { name: "GET notifications" }).click();
+await ada.page.waitForTimeout(500);
+await ada.page.screenshot({ path: `${out}realtime-test.png` });
+
+const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+const darkPage = await dark.newPage();
+await darkPage.goto(`${base}/login`);
+await darkPage.screenshot({ path: `${out}sign-in-dark.png` });
+
+await api(admin.page, "PATCH", `/api/global-notifications/${global.id}/`, { is_active: false });
+await browser.close();
