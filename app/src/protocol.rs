@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{GlobalNotification, Notification};
+use crate::model::{DirectMessage, GlobalNotification, Notification};
 
 /// What the server sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,15 +25,24 @@ pub enum ServerFrame {
     Error { code: String, message: String },
     /// The answer to `{"action":"ping"}`.
     Pong,
+    /// A direct message this user sent or received (from any of their tabs).
+    Message { message: DirectMessage },
 }
 
 /// What a client may send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ClientFrame {
-    MarkRead { notification_id: i64 },
+    MarkRead {
+        notification_id: i64,
+    },
     MarkAllRead,
     Ping,
+    /// Which conversation this socket's page shows (`null` for none): while a conversation is
+    /// on screen, its new messages raise no `message` notification.
+    Focus {
+        conversation_with: Option<i64>,
+    },
 }
 
 /// Why the server closed a socket. Codes 4000–4099 mean "do not reconnect" (the session is

@@ -3,12 +3,16 @@
 //! Values that come from outside (HTTP bodies, forms, CLI flags) are parsed into these types once,
 //! at the boundary; code behind the boundary never re-checks them.
 
+mod board;
 mod field_error;
 mod global;
 mod notification;
 mod text;
 mod user;
 
+pub use board::{
+    text, Application, Conversation, DirectMessage, Job, JobDraft, Profile, ProfileDraft,
+};
 pub use field_error::FieldError;
 pub use global::{GlobalNotification, Level};
 pub use notification::{Notification, NotificationPage, NotificationType};

@@ -15,7 +15,7 @@ pub mod socket;
 
 use leptos::prelude::*;
 
-use crate::model::{GlobalNotification, Notification};
+use crate::model::{DirectMessage, GlobalNotification, Notification};
 
 /// What `ws-status` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +96,8 @@ pub struct Realtime {
     pub received: RwSignal<Vec<Notification>>,
     pub log: RwSignal<Vec<LogEntry>>,
     pub desktop: RwSignal<DesktopPermission>,
+    /// Direct messages sent or received over the socket since the page loaded.
+    pub messages: RwSignal<Vec<DirectMessage>>,
 }
 
 const MAX_RECEIVED: usize = 100;
@@ -111,6 +113,7 @@ impl Realtime {
             received: RwSignal::new(Vec::new()),
             log: RwSignal::new(Vec::new()),
             desktop: RwSignal::new(DesktopPermission::Unknown),
+            messages: RwSignal::new(Vec::new()),
         }
     }
 

@@ -37,6 +37,7 @@ pub fn start(realtime: Realtime, user_id: i64, after: i64, after_global: i64) {
         stopped: Cell::new(false),
         after: Cell::new(after),
         after_global: Cell::new(after_global),
+        focus: Cell::new(None),
     });
     listen_for_wake_ups();
     MANAGER.with(|m| *m.borrow_mut() = Some(manager.clone()));
@@ -69,6 +70,17 @@ pub fn disconnect() {
         m.close_socket(1000, "disconnected by the user");
         m.realtime.status.set(Status::Disconnected);
         m.realtime.log(LogKind::Info, "disconnected by hand");
+    });
+}
+
+/// Tells the server which conversation is on screen (`None` when it leaves), now and after every
+/// reconnect, so its messages raise no notifications meanwhile.
+pub fn focus(peer: Option<i64>) {
+    with_manager(|m| {
+        m.focus.set(peer);
+        m.send_frame(&ClientFrame::Focus {
+            conversation_with: peer,
+        });
     });
 }
 
@@ -145,9 +157,22 @@ struct Manager {
     /// The highest notification id seen: where the next connection resumes.
     after: Cell<i64>,
     after_global: Cell<i64>,
+    /// The conversation on screen, told to every new socket.
+    focus: Cell<Option<i64>>,
 }
 
 impl Manager {
+    fn send_frame(&self, frame: &ClientFrame) {
+        if let Some(socket) = self.socket.borrow().as_ref() {
+            if socket.ready_state() == WebSocket::OPEN {
+                let text = serde_json::to_string(frame).expect("frames always serialize");
+                if socket.send_with_str(&text).is_ok() {
+                    self.realtime.log(LogKind::Sent, text);
+                }
+            }
+        }
+    }
+
     fn connect(self: &Rc<Self>) {
         if self.stopped.get() || self.manual_off.get() {
             return;
@@ -222,6 +247,12 @@ impl Manager {
             ServerFrame::Hello { unread_count, .. } => {
                 self.attempt.set(0);
                 realtime.unread.set(unread_count);
+                // A new socket knows nothing of the page: tell it what is on screen.
+                if let Some(peer) = self.focus.get() {
+                    self.send_frame(&ClientFrame::Focus {
+                        conversation_with: Some(peer),
+                    });
+                }
             }
             ServerFrame::Notification { notification } => {
                 self.after.set(self.after.get().max(notification.id));
@@ -269,6 +300,11 @@ impl Manager {
             }
             ServerFrame::GlobalNotificationRemoved { id } => realtime.remove_banner(id),
             ServerFrame::UnreadCount { count } => realtime.unread.set(count),
+            ServerFrame::Message { message } => realtime.messages.update(|messages| {
+                if messages.iter().all(|m| m.id != message.id) {
+                    messages.push(message);
+                }
+            }),
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
     }

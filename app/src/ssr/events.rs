@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::model::Notification;
+use crate::model::{DirectMessage, Notification};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -15,6 +15,8 @@ pub enum Event {
     UnreadCount { user_id: i64, count: i64 },
     /// Global notifications were created or changed: every instance re-reads the live ones.
     GlobalsChanged,
+    /// A direct message was stored: both people's sockets show it.
+    Message { message: DirectMessage },
     /// A session was signed out: its sockets close.
     SessionEnded { user_id: i64, session_id: i64 },
 }
@@ -38,10 +40,17 @@ impl EventSink for NoEvents {
 pub trait Presence: Send + Sync + 'static {
     /// Sockets open on this instance.
     fn open_sockets(&self) -> usize;
+    /// Whether one of `user_id`'s sockets shows the conversation with `peer_id` right now.
+    /// Answers for this instance's sockets only.
+    fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool;
 }
 
 impl Presence for NoEvents {
     fn open_sockets(&self) -> usize {
         0
+    }
+
+    fn is_viewing_conversation(&self, _user_id: i64, _peer_id: i64) -> bool {
+        false
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod board;
 pub mod events;
 pub mod inbox;
 pub mod secret;

@@ -83,7 +83,7 @@ pub async fn serve<S>(
         connection: &connection,
         replayed: HashSet::new(),
     };
-    let end = session.run(queue, &handle.closer).await;
+    let end = session.run(queue, &handle).await;
     node.hub.unregister(&handle);
     match end {
         Ok(()) => {}
@@ -119,8 +119,9 @@ where
     async fn run(
         &mut self,
         mut queue: tokio::sync::mpsc::Receiver<Outbound>,
-        closer: &super::hub::Closer,
+        handle_ref: &super::hub::ClientHandle,
     ) -> Result<(), End> {
+        let closer = &handle_ref.closer;
         let user_id = self.connection.user_id;
         let store = &self.services.store;
         let unread_count = store
@@ -162,7 +163,7 @@ where
                             if !flood.take() {
                                 return self.flooded().await;
                             }
-                            let reply = handle(self.services, user_id, text.as_str()).await;
+                            let reply = handle(self.services, handle_ref, text.as_str()).await;
                             if let Some(reply) = reply {
                                 self.send_frame(&reply).await?;
                             }
@@ -296,13 +297,25 @@ where
 }
 
 /// Answers one client frame; `None` when the answer arrives another way (an unread count).
-async fn handle(services: &Services, user_id: i64, text: &str) -> Option<ServerFrame> {
+async fn handle(
+    services: &Services,
+    client: &super::hub::ClientHandle,
+    text: &str,
+) -> Option<ServerFrame> {
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
     };
+    let user_id = client.user_id;
     let outcome = match frame {
         ClientFrame::Ping => return Some(ServerFrame::Pong),
+        ClientFrame::Focus { conversation_with } => {
+            client.focus.store(
+                conversation_with.unwrap_or(0),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            return None;
+        }
         ClientFrame::MarkRead { notification_id } => {
             inbox::mark_read(services, user_id, notification_id)
                 .await

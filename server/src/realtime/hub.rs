@@ -82,6 +82,8 @@ pub struct ClientHandle {
     pub id: u64,
     pub user_id: i64,
     pub session_id: i64,
+    /// The peer of the conversation this socket's page shows, 0 for none.
+    pub focus: std::sync::atomic::AtomicI64,
     queue: mpsc::Sender<Outbound>,
     pub closer: Closer,
 }
@@ -124,6 +126,7 @@ impl Hub {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             user_id,
             session_id,
+            focus: std::sync::atomic::AtomicI64::new(0),
             queue,
             closer: Closer::default(),
         });
@@ -145,6 +148,13 @@ impl Hub {
                 by_user.remove(&handle.user_id);
             }
         }
+    }
+
+    /// Whether a socket of `user_id` shows the conversation with `peer_id`.
+    pub fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool {
+        self.clients_of(user_id)
+            .iter()
+            .any(|c| c.focus.load(Ordering::Relaxed) == peer_id)
     }
 
     /// How many sockets are open on this instance.
@@ -180,6 +190,18 @@ impl Hub {
                             .closer
                             .close(close_code::SIGNED_OUT, "signed out: sign in again");
                     }
+                }
+            }
+            Event::Message { message } => {
+                let frame = Outbound::new(
+                    &ServerFrame::Message {
+                        message: message.clone(),
+                    },
+                    None,
+                );
+                self.send_to_user(message.sender_id, frame.clone());
+                if message.recipient_id != message.sender_id {
+                    self.send_to_user(message.recipient_id, frame);
                 }
             }
             // Global changes are read from storage by each instance's watcher.

@@ -92,4 +92,8 @@ impl Presence for Node {
     fn open_sockets(&self) -> usize {
         self.hub.len()
     }
+
+    fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool {
+        self.hub.is_viewing_conversation(user_id, peer_id)
+    }
 }

@@ -4,6 +4,7 @@
 //! new backend is one new module plus a line in [`connect`]. Each backend owns its migrations and
 //! runs them in [`Store::migrate`].
 
+mod board;
 mod sqlite;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::model::{
     GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Title, User,
 };
 
+pub use board::{BoardStore, JobSearch};
 pub use sqlite::SqliteStore;
 
 pub type DynStore = Arc<dyn Store>;
@@ -110,7 +112,7 @@ pub struct NotificationQuery {
 /// Herald's storage contract. Every method is one transaction; ids grow with every new row and
 /// are never reused, so "newer than id N" is a complete, ordered resume point.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: BoardStore + Send + Sync + 'static {
     /// Brings the schema up to date. Safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
 

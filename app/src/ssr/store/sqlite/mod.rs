@@ -1,5 +1,7 @@
 //! The embedded default backend: one SQLite file in WAL mode.
 
+mod board;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -1,0 +1,246 @@
+//! The job board's rules, and the notifications its events raise. Every notification goes
+//! through [`inbox::send`], so it is stored before it is pushed.
+
+use time::OffsetDateTime;
+
+use crate::model::{
+    text, Application, DirectMessage, FieldError, Job, JobDraft, Link, MessageText,
+    NotificationType, Profile, ProfileDraft, Role, Title, User,
+};
+
+use super::events::Event;
+use super::inbox;
+use super::services::Services;
+use super::store::{NewNotification, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BoardError {
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("you have already applied to this job")]
+    AlreadyApplied,
+    #[error("this job is closed to new applications")]
+    JobClosed,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for BoardError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict("application") => BoardError::AlreadyApplied,
+            other => BoardError::Store(other),
+        }
+    }
+}
+
+pub type BoardResult<T> = Result<T, BoardError>;
+
+fn require_role(user: &User, role: Role, what: &'static str) -> BoardResult<()> {
+    if user.role == role {
+        Ok(())
+    } else {
+        Err(BoardError::Forbidden(what))
+    }
+}
+
+pub async fn post_job(services: &Services, employer: &User, draft: &JobDraft) -> BoardResult<Job> {
+    require_role(employer, Role::Employer, "only employers post jobs")?;
+    Ok(services.store.create_job(employer.id, draft).await?)
+}
+
+pub async fn edit_job(
+    services: &Services,
+    employer: &User,
+    job_id: i64,
+    draft: &JobDraft,
+) -> BoardResult<Job> {
+    services
+        .store
+        .update_job(employer.id, job_id, draft)
+        .await?
+        .ok_or(BoardError::NotFound)
+}
+
+pub async fn set_job_open(
+    services: &Services,
+    employer: &User,
+    job_id: i64,
+    open: bool,
+) -> BoardResult<Job> {
+    services
+        .store
+        .set_job_open(employer.id, job_id, open)
+        .await?
+        .ok_or(BoardError::NotFound)
+}
+
+/// A jobseeker applies, once per job; the job's employer is notified.
+pub async fn apply(
+    services: &Services,
+    seeker: &User,
+    job_id: i64,
+    cover_letter: &str,
+) -> BoardResult<Application> {
+    require_role(seeker, Role::Jobseeker, "only jobseekers apply to jobs")?;
+    let cover_letter = text("cover_letter", cover_letter, 0, 5000)?;
+    let job = services
+        .store
+        .job(job_id)
+        .await?
+        .ok_or(BoardError::NotFound)?;
+    if !job.is_open {
+        return Err(BoardError::JobClosed);
+    }
+    let application = services
+        .store
+        .create_application(job.id, seeker.id, &cover_letter)
+        .await?;
+    notify(
+        services,
+        job.employer_id,
+        &format!("New application: {}", job.title),
+        &format!(
+            "{} applied to {} at {}.",
+            seeker.username, job.title, job.company
+        ),
+        NotificationType::Application,
+        &format!("/employer/applications/{}/", application.id),
+    )
+    .await?;
+    Ok(application)
+}
+
+/// An application, for its job's employer (or an admin) only.
+pub async fn application_for(
+    services: &Services,
+    viewer: &User,
+    id: i64,
+) -> BoardResult<Application> {
+    let application = services
+        .store
+        .application(id)
+        .await?
+        .ok_or(BoardError::NotFound)?;
+    let job = services
+        .store
+        .job(application.job_id)
+        .await?
+        .ok_or(BoardError::NotFound)?;
+    if job.employer_id != viewer.id && viewer.role != Role::Admin {
+        return Err(BoardError::NotFound);
+    }
+    Ok(application)
+}
+
+/// Shows a profile; an employer's view notifies the jobseeker, at most once per viewer per 24 h.
+pub async fn view_profile(
+    services: &Services,
+    viewer: Option<&User>,
+    username: &str,
+) -> BoardResult<Profile> {
+    let profile = services
+        .store
+        .profile(username)
+        .await?
+        .ok_or(BoardError::NotFound)?;
+    if let Some(viewer) = viewer {
+        let counts = viewer.role == Role::Employer
+            && profile.user.role == Role::Jobseeker
+            && viewer.id != profile.user.id;
+        if counts
+            && services
+                .store
+                .record_profile_view(viewer.id, profile.user.id, OffsetDateTime::now_utc())
+                .await?
+        {
+            notify(
+                services,
+                profile.user.id,
+                &format!("{} viewed your profile", viewer.username),
+                "An employer looked at your profile.",
+                NotificationType::ProfileView,
+                &format!("/profile/{}", viewer.username),
+            )
+            .await?;
+        }
+    }
+    Ok(profile)
+}
+
+pub async fn save_profile(
+    services: &Services,
+    user: &User,
+    draft: &ProfileDraft,
+) -> BoardResult<()> {
+    Ok(services.store.save_profile(user.id, draft).await?)
+}
+
+/// Sends a message. Both people's open pages show it at once; the recipient is notified unless
+/// the conversation is on their screen.
+pub async fn send_message(
+    services: &Services,
+    sender: &User,
+    recipient: &str,
+    body: &str,
+) -> BoardResult<DirectMessage> {
+    let body = text("body", body, 1, 2000)?;
+    let recipient = services
+        .store
+        .user_by_username(recipient)
+        .await?
+        .ok_or_else(|| FieldError::new("recipient", "no such user"))?;
+    if recipient.id == sender.id {
+        return Err(FieldError::new("recipient", "you cannot message yourself").into());
+    }
+    let message = services
+        .store
+        .create_message(sender.id, recipient.id, &body)
+        .await?;
+    services
+        .events
+        .publish(Event::Message {
+            message: message.clone(),
+        })
+        .await;
+    if !services
+        .presence
+        .is_viewing_conversation(recipient.id, sender.id)
+    {
+        let preview: String = body.chars().take(140).collect();
+        notify(
+            services,
+            recipient.id,
+            &format!("New message from {}", sender.username),
+            &preview,
+            NotificationType::Message,
+            &format!("/messages/{}", sender.username),
+        )
+        .await?;
+    }
+    Ok(message)
+}
+
+async fn notify(
+    services: &Services,
+    user_id: i64,
+    title: &str,
+    message: &str,
+    notification_type: NotificationType,
+    link: &str,
+) -> BoardResult<()> {
+    let title: String = title.chars().take(Title::MAX_CHARS).collect();
+    let new = NewNotification {
+        user_id,
+        title: Title::parse("title", &title)?,
+        message: MessageText::parse("message", message)?,
+        notification_type,
+        link: Some(Link::parse("link", link)?),
+    };
+    inbox::send(services, &new).await?;
+    Ok(())
+}

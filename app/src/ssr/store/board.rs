@@ -1,0 +1,78 @@
+//! Storage of the job board: jobs, applications, profiles, profile views and messages.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::model::{
+    Application, Conversation, DirectMessage, Job, JobDraft, Profile, ProfileDraft,
+};
+
+use super::StoreResult;
+
+/// One page of a job search.
+#[derive(Clone, Debug)]
+pub struct JobSearch<'a> {
+    /// Matched against title, company and description, case-insensitively.
+    pub keyword: Option<&'a str>,
+    pub location: Option<&'a str>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait BoardStore: Send + Sync {
+    async fn create_job(&self, employer_id: i64, draft: &JobDraft) -> StoreResult<Job>;
+    /// Changes one of the employer's own jobs; `None` if it is not theirs.
+    async fn update_job(
+        &self,
+        employer_id: i64,
+        job_id: i64,
+        draft: &JobDraft,
+    ) -> StoreResult<Option<Job>>;
+    /// Opens or closes one of the employer's own jobs; `None` if it is not theirs.
+    async fn set_job_open(
+        &self,
+        employer_id: i64,
+        job_id: i64,
+        open: bool,
+    ) -> StoreResult<Option<Job>>;
+    async fn job(&self, id: i64) -> StoreResult<Option<Job>>;
+    /// Open jobs matching the search, newest first, and how many match in all.
+    async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)>;
+    async fn employer_jobs(&self, employer_id: i64) -> StoreResult<Vec<Job>>;
+
+    /// Stores an application; `StoreError::Conflict("application")` if this jobseeker already
+    /// applied to this job.
+    async fn create_application(
+        &self,
+        job_id: i64,
+        seeker_id: i64,
+        cover_letter: &str,
+    ) -> StoreResult<Application>;
+    async fn application(&self, id: i64) -> StoreResult<Option<Application>>;
+    async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>>;
+    async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>>;
+
+    /// A user's profile (empty fields if never edited); `None` if no such user.
+    async fn profile(&self, username: &str) -> StoreResult<Option<Profile>>;
+    async fn save_profile(&self, user_id: i64, draft: &ProfileDraft) -> StoreResult<()>;
+    /// Records that `viewer_id` looked at `profile_id`'s profile at `now`; answers true if the
+    /// view counts, i.e. this viewer's last counted view is 24 hours old or more.
+    async fn record_profile_view(
+        &self,
+        viewer_id: i64,
+        profile_id: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+
+    async fn create_message(
+        &self,
+        sender_id: i64,
+        recipient_id: i64,
+        body: &str,
+    ) -> StoreResult<DirectMessage>;
+    /// The latest messages between two users, oldest first.
+    async fn conversation(&self, a: i64, b: i64, limit: u32) -> StoreResult<Vec<DirectMessage>>;
+    /// A user's conversations, the most recent first.
+    async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>>;
+}
