@@ -17,7 +17,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::shell::{provide_viewer, Shell};
 use crate::pages::{
-    AdminPage, HomePage, LoginPage, NotFound, NotificationsPage, RealtimeTestPage, RegisterPage,
+    AdminPage, ApplicationPage, ConversationPage, EditJobPage, EmployerApplicationsPage,
+    EmployerJobsPage, HomePage, JobPage, LoginPage, MessagesPage, NotFound, NotificationsPage,
+    ProfilePage, RealtimeTestPage, RegisterPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -69,6 +71,22 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                 <Route path=path!("/notifications/") view=NotificationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/realtime-test/") view=RealtimeTestPage ssr=SsrMode::Async/>
+                <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
+                <Route path=path!("/employer/jobs/") view=EmployerJobsPage ssr=SsrMode::Async/>
+                <Route path=path!("/employer/jobs/:id/") view=EditJobPage ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/employer/applications/")
+                    view=EmployerApplicationsPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/employer/applications/:id/")
+                    view=ApplicationPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/profile/:username") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/messages/") view=MessagesPage ssr=SsrMode::Async/>
+                <Route path=path!("/messages/:username") view=ConversationPage ssr=SsrMode::Async/>
                 <Route
                     path=path!("/admin-panel/notifications/")
                     view=AdminPage

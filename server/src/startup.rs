@@ -128,6 +128,14 @@ fn router(state: AppState, max_body_bytes: usize) -> Router {
         // Pages live at paths with a trailing slash; the bare form leads there.
         .route("/notifications", get(|| async { Redirect::permanent("/notifications/") }))
         .route("/realtime-test", get(|| async { Redirect::permanent("/realtime-test/") }))
+        .route("/messages", get(|| async { Redirect::permanent("/messages/") }))
+        .route("/employer", get(|| async { Redirect::permanent("/employer/jobs/") }))
+        .route("/employer/", get(|| async { Redirect::permanent("/employer/jobs/") }))
+        .route("/employer/jobs", get(|| async { Redirect::permanent("/employer/jobs/") }))
+        .route(
+            "/employer/applications",
+            get(|| async { Redirect::permanent("/employer/applications/") }),
+        )
         .route(
             "/admin-panel/notifications",
             get(|| async { Redirect::permanent("/admin-panel/notifications/") }),

@@ -112,10 +112,31 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     let realtime = expect_context::<Realtime>();
     let count = move || realtime.unread.get();
     let label = move || format!("Notifications, {} unread", count());
-    let is_admin = viewer.user.role == Role::Admin;
+    let role = viewer.user.role;
+    let profile = format!("/profile/{}", viewer.user.username);
+    // Each role has its own shell: the same bar, with the links that role needs.
+    let links = match role {
+        Role::Jobseeker => vec![("/", "Jobs"), ("/messages/", "Messages")],
+        Role::Employer => vec![
+            ("/employer/jobs/", "My jobs"),
+            ("/employer/applications/", "Applications"),
+            ("/messages/", "Messages"),
+        ],
+        Role::Admin => vec![
+            ("/admin-panel/notifications/", "Admin"),
+            ("/", "Jobs"),
+            ("/messages/", "Messages"),
+        ],
+    };
     view! {
-        {is_admin.then(|| view! { <a href="/admin-panel/notifications/">"Admin"</a> })}
-        <a href="/realtime-test/">"Live test"</a>
+        <span class="shell-links" data-testid="shell" data-shell=role.as_str()>
+            {links
+                .into_iter()
+                .map(|(href, text)| view! { <a href=href>{text}</a> })
+                .collect_view()}
+            <a href=profile>"Profile"</a>
+            <a href="/realtime-test/">"Live test"</a>
+        </span>
         <ConnectionStatus/>
         <DesktopToggle/>
         <a class="bell" href="/notifications/" aria-label=label title="Notifications">

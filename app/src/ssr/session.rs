@@ -98,6 +98,13 @@ pub fn signed_in() -> Option<SignedIn> {
         .cloned()
 }
 
+/// The signed-in user of the current request, or an error to show.
+pub fn require_user() -> Result<User, ServerFnError> {
+    signed_in()
+        .map(|signed_in| signed_in.user)
+        .ok_or_else(|| ServerFnError::new("please sign in"))
+}
+
 /// The signed-in admin of the current request, or an error to show.
 pub fn require_admin() -> Result<User, ServerFnError> {
     match signed_in() {

@@ -1,0 +1,251 @@
+//! `/` (open jobs, with search and pages) and `/jobs/<id>` (one job; jobseekers apply there).
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use crate::components::form_error::{error_text, FormError};
+use crate::components::shell::use_viewer;
+use crate::components::time::format_utc;
+use crate::model::{Job, Role};
+
+pub const PAGE_SIZE: u32 = 10;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobPage {
+    pub jobs: Vec<Job>,
+    pub total: i64,
+}
+
+#[server]
+pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPage, ServerFnError> {
+    use crate::ssr::services;
+    use crate::ssr::store::JobSearch;
+
+    let q: String = q.chars().take(100).collect();
+    let location: String = location.chars().take(100).collect();
+    let search = JobSearch {
+        keyword: Some(q.as_str()),
+        location: Some(location.as_str()),
+        offset: page.saturating_sub(1).saturating_mul(PAGE_SIZE),
+        limit: PAGE_SIZE,
+    };
+    let (jobs, total) = services()?
+        .store
+        .search_jobs(&search)
+        .await
+        .map_err(|e| crate::ssr::board::BoardError::from(e).into_server_error())?;
+    Ok(JobPage { jobs, total })
+}
+
+/// A job, and whether the viewer already applied to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    pub job: Job,
+    pub applied: bool,
+}
+
+#[server]
+pub async fn get_job(id: i64) -> Result<JobView, ServerFnError> {
+    use crate::ssr::{services, session};
+
+    let services = services()?;
+    let job = services
+        .store
+        .job(id)
+        .await
+        .map_err(|e| crate::ssr::board::BoardError::from(e).into_server_error())?
+        .ok_or_else(|| ServerFnError::new("no such job"))?;
+    let applied = match session::signed_in() {
+        Some(signed_in) => services
+            .store
+            .applications_of_seeker(signed_in.user.id)
+            .await
+            .map_err(|e| crate::ssr::board::BoardError::from(e).into_server_error())?
+            .iter()
+            .any(|a| a.job_id == id),
+        None => false,
+    };
+    Ok(JobView { job, applied })
+}
+
+#[server]
+pub async fn apply_to_job(job_id: i64, cover_letter: String) -> Result<(), ServerFnError> {
+    use crate::ssr::{board, services, session};
+
+    let seeker = session::require_user()?;
+    board::apply(&services()?, &seeker, job_id, &cover_letter)
+        .await
+        .map_err(board::BoardError::into_server_error)?;
+    Ok(())
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let location = move || query.read().get("location").unwrap_or_default();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    };
+    let results = Resource::new(
+        move || (q(), location(), page()),
+        |(q, l, p)| search_jobs(q, l, p),
+    );
+    let ctx = use_viewer();
+
+    view! {
+        <section class="hero compact">
+            <h1>"Find your next job"</h1>
+            <form method="get" action="/" class="search" role="search">
+                <input name="q" placeholder="Keyword: Rust, design, Acme…" value=q aria-label="Keyword"/>
+                <input name="location" placeholder="Location" value=location aria-label="Location"/>
+                <button type="submit" class="button primary">"Search"</button>
+            </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match ctx.viewer.await {
+                        Ok(Some(viewer)) if viewer.user.role == Role::Employer => view! {
+                            <p><a class="button" href="/employer/jobs/">"Post a job"</a></p>
+                        }.into_any(),
+                        Ok(Some(_)) => ().into_any(),
+                        _ => view! {
+                            <p class="actions">
+                                <a class="button primary" href="/register">"Create an account"</a>
+                                <a class="button" href="/login">"Sign in"</a>
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match results.await {
+                    Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
+                    Ok(found) => {
+                        let pages = ((found.total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1);
+                        let current = i64::from(page());
+                        let link = move |p: i64| {
+                            format!(
+                                "/?q={}&location={}&page={p}",
+                                urlencode(&q()),
+                                urlencode(&location()),
+                            )
+                        };
+                        view! {
+                            <p class="muted result-count" data-testid="job-count">
+                                {format!("{} open job(s)", found.total)}
+                            </p>
+                            <ul class="job-list">
+                                {found.jobs.into_iter().map(|job| view! { <JobCard job/> }).collect_view()}
+                            </ul>
+                            <nav class="pager" aria-label="Pages">
+                                {(current > 1).then(|| view! { <a class="button" href=link(current - 1)>"Newer"</a> })}
+                                <span class="muted">{format!("Page {current} of {pages}")}</span>
+                                {(current < pages).then(|| view! { <a class="button" href=link(current + 1) data-testid="next-page">"Older"</a> })}
+                            </nav>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+fn JobCard(job: Job) -> impl IntoView {
+    view! {
+        <li class="job-card" data-testid="job-card">
+            <a href=format!("/jobs/{}", job.id)><strong>{job.title.clone()}</strong></a>
+            <span class="muted">{format!("{} · {}", job.company, job.location)}</span>
+        </li>
+    }
+}
+
+#[component]
+pub fn JobPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let apply = ServerAction::<ApplyToJob>::new();
+    let job = Resource::new(move || (id(), apply.version().get()), |(id, _)| get_job(id));
+    let ctx = use_viewer();
+
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let viewer = ctx.viewer.await.ok().flatten();
+                match job.await {
+                    Err(err) => view! {
+                        <section class="card narrow"><h1>"Job not found"</h1><p>{error_text(&err)}</p></section>
+                    }.into_any(),
+                    Ok(JobView { job, applied }) => {
+                        let role = viewer.as_ref().map(|v| v.user.role);
+                        let is_owner = viewer.as_ref().is_some_and(|v| v.user.id == job.employer_id);
+                        let job_id = job.id;
+                        view! {
+                            <article class="card wide job" data-testid="job">
+                                <h1>{job.title.clone()}</h1>
+                                <p class="muted">
+                                    {format!("{} · {} · posted {}", job.company, job.location, format_utc(job.created_at))}
+                                    {(!job.is_open).then(|| view! { <span class="pill">" closed"</span> })}
+                                </p>
+                                <p class="description">{job.description.clone()}</p>
+                                {match (role, applied, job.is_open) {
+                                    (Some(Role::Jobseeker), true, _) => view! {
+                                        <p class="form-ok" data-testid="applied">"You applied to this job."</p>
+                                    }.into_any(),
+                                    (Some(Role::Jobseeker), false, true) => view! {
+                                        <ActionForm action=apply attr:class="stack" attr:data-testid="apply-form">
+                                            <input type="hidden" name="job_id" value=job_id/>
+                                            <label>
+                                                "Cover letter (optional)"
+                                                <textarea name="cover_letter" rows="4" maxlength="5000"></textarea>
+                                            </label>
+                                            <FormError result=Signal::derive(move || apply.value().get())/>
+                                            <button type="submit" class="button primary">"Apply"</button>
+                                        </ActionForm>
+                                    }.into_any(),
+                                    (None, _, true) => view! {
+                                        <p><a class="button primary" href=format!("/login?next=/jobs/{job_id}")>"Sign in to apply"</a></p>
+                                    }.into_any(),
+                                    _ => ().into_any(),
+                                }}
+                                {is_owner.then(|| view! {
+                                    <p><a class="button" href=format!("/employer/jobs/{job_id}/")>"Edit or close this job"</a></p>
+                                })}
+                                <FormError result=Signal::derive(move || apply.value().get().filter(|_| applied))/>
+                            </article>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,201 @@
+//! `/messages/` (conversations) and `/messages/<username>` (one conversation, live).
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use crate::components::form_error::{error_text, FormError};
+use crate::components::time::format_utc;
+use crate::model::{Conversation, DirectMessage, User};
+use crate::realtime::Realtime;
+
+#[server]
+pub async fn list_conversations() -> Result<Vec<Conversation>, ServerFnError> {
+    use crate::ssr::{board::BoardError, services, session};
+
+    let user = session::require_user()?;
+    services()?
+        .store
+        .conversations(user.id)
+        .await
+        .map_err(|e| BoardError::from(e).into_server_error())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    pub me: User,
+    pub peer: User,
+    pub messages: Vec<DirectMessage>,
+}
+
+#[server]
+pub async fn get_thread(username: String) -> Result<Thread, ServerFnError> {
+    use crate::ssr::{board::BoardError, services, session};
+
+    let me = session::require_user()?;
+    let services = services()?;
+    let failed = |e| BoardError::from(e).into_server_error();
+    let peer = services
+        .store
+        .user_by_username(&username)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| ServerFnError::new("no such user"))?;
+    let messages = services
+        .store
+        .conversation(me.id, peer.id, 200)
+        .await
+        .map_err(failed)?;
+    Ok(Thread { me, peer, messages })
+}
+
+#[server]
+pub async fn send_message(recipient: String, body: String) -> Result<(), ServerFnError> {
+    use crate::ssr::{board, services, session};
+
+    let sender = session::require_user()?;
+    board::send_message(&services()?, &sender, &recipient, &body)
+        .await
+        .map_err(board::BoardError::into_server_error)?;
+    Ok(())
+}
+
+#[component]
+pub fn MessagesPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        // The "write to" form is a plain GET form, so it works without JavaScript.
+        let to = leptos_router::hooks::use_query_map()
+            .read_untracked()
+            .get("to");
+        if crate::ssr::session::signed_in().is_none() {
+            leptos_axum::redirect("/login?next=/messages/");
+        } else if let Some(to) = to.filter(|t| !t.trim().is_empty()) {
+            leptos_axum::redirect(&format!("/messages/{}", super::jobs::urlencode(to.trim())));
+        }
+    }
+    let realtime = expect_context::<Realtime>();
+    let live = Memo::new(move |_| realtime.messages.with(Vec::len));
+    let conversations = Resource::new(move || live.get(), |_| list_conversations());
+    view! {
+        <section class="card wide">
+            <h1>"Messages"</h1>
+            <form method="get" action="/messages/" class="search" rel="external">
+                <input name="to" placeholder="Write to (username)" aria-label="Write to" required/>
+                <button type="submit" class="button">"Open"</button>
+            </form>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match conversations.await {
+                        Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">"No conversations yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="job-list">
+                                {list.into_iter().map(|c| view! {
+                                    <li class="job-card" data-testid="conversation">
+                                        <a href=format!("/messages/{}", c.peer.username)><strong>{c.peer.username.clone()}</strong></a>
+                                        <span class="muted preview">{c.last.body.clone()}</span>
+                                        <span class="muted">{format_utc(c.last.created_at)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let username = move || params.read().get("username").unwrap_or_default();
+    let thread = Resource::new(username, get_thread);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match thread.await {
+                    Err(err) => view! {
+                        <section class="card narrow"><h1>"Messages"</h1><p class="form-error">{error_text(&err)}</p></section>
+                    }.into_any(),
+                    Ok(thread) => view! { <ThreadView thread/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ThreadView(thread: Thread) -> impl IntoView {
+    let realtime = expect_context::<Realtime>();
+    let me = thread.me.id;
+    let peer = thread.peer.clone();
+    let peer_id = peer.id;
+    let stored = thread.messages;
+    let last_stored = stored.last().map_or(0, |m| m.id);
+    // The page shows what was stored at render time, then what arrives on the socket.
+    let arrived = move || {
+        realtime.messages.with(|messages| {
+            messages
+                .iter()
+                .filter(|m| m.id > last_stored && m.between(me, peer_id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    // While this conversation is on screen its messages raise no notifications.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::realtime::socket::focus(Some(peer_id));
+    });
+    on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        crate::realtime::socket::focus(None);
+    });
+    let send = ServerAction::<SendMessage>::new();
+    let body = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = send.value().get() {
+            body.set(String::new());
+        }
+    });
+    let bubble = move |m: DirectMessage| {
+        let mine = m.sender_id == me;
+        view! {
+            <li class="bubble" class:mine=mine data-testid="message">
+                <p>{m.body.clone()}</p>
+                <time>{format_utc(m.created_at)}</time>
+            </li>
+        }
+    };
+    view! {
+        <section class="card wide conversation">
+            <h1>
+                "Conversation with "
+                <a href=format!("/profile/{}", peer.username)>{peer.username.clone()}</a>
+            </h1>
+            <ol class="bubbles" data-testid="thread">
+                {stored.into_iter().map(bubble).collect_view()}
+                <For each=arrived key=|m| m.id children=bubble/>
+            </ol>
+            <ActionForm action=send attr:class="stack" attr:data-testid="message-form">
+                <input type="hidden" name="recipient" value=peer.username.clone()/>
+                <label>
+                    "Message"
+                    <textarea
+                        name="body"
+                        rows="3"
+                        required
+                        maxlength="2000"
+                        prop:value=move || body.get()
+                        on:input=move |ev| body.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <FormError result=Signal::derive(move || send.value().get())/>
+                <button type="submit" class="button primary">"Send"</button>
+            </ActionForm>
+        </section>
+    }
+}
