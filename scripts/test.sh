@@ -4,7 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --e2e
 export LEPTOS_OUTPUT_NAME=herald
-cargo leptos build
 cargo test -p app -p server
+# After the Rust tests, not before: `cargo test` relinks target/debug/herald with the test
+# build's unified features, and that binary's pages do not hydrate. cargo-leptos puts back the
+# one the browser tests must run.
+cargo leptos build
 cd end2end
 npx playwright test
