@@ -147,3 +147,16 @@ test("the desktop button asks the browser for permission from a click", async ({
   expect(await page.evaluate(() => (window as any).__asked)).toBe(1);
   await context.close();
 });
+
+test("clicking a toast opens its link and marks the notification read", async ({ page }) => {
+  const username = uniqueName("clicker");
+  await signUp(page, username, PASSWORD);
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  await notify(username, "Open me", { link: "/notifications/?unread=true" });
+  await expect(page.getByTestId("notification-badge")).toHaveText("1");
+  await page.getByTestId("toast").filter({ hasText: "Open me" }).click();
+  await expect(page).toHaveURL(/\/notifications\/\?unread=true$/);
+  await expect(page.getByTestId("notification-badge")).toBeHidden();
+  await page.reload();
+  await expect(page.getByTestId("empty-notifications")).toBeVisible();
+});

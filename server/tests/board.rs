@@ -358,3 +358,54 @@ async fn a_profile_keeps_its_owners_edits() {
     assert_eq!(profile.skills, ["Rust", "SQL"]);
     assert_eq!(profile.bio, "I build things.");
 }
+
+#[tokio::test]
+async fn a_system_alert_reaches_one_user_or_everyone_of_a_role() {
+    use app::model::{MessageText, Title};
+    use app::ssr::board::Audience;
+
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let grace = app.user("grace", "jobseeker").await;
+    let acme = app.user("acme", "employer").await;
+    let title = Title::parse("title", "Maintenance tonight").unwrap();
+    let message = MessageText::default();
+
+    let sent = board::send_alert(
+        &app.services,
+        &Audience::Everyone(Role::Jobseeker),
+        &title,
+        &message,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent, 2);
+    for id in [ada.id, grace.id] {
+        let got = latest(&app, id).await;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].notification_type, NotificationType::System);
+    }
+    assert!(latest(&app, acme.id).await.is_empty());
+
+    let one = board::send_alert(
+        &app.services,
+        &Audience::User("acme".into()),
+        &title,
+        &message,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(one, 1);
+    assert_eq!(latest(&app, acme.id).await.len(), 1);
+    let nobody = board::send_alert(
+        &app.services,
+        &Audience::User("nobody".into()),
+        &title,
+        &message,
+        None,
+    )
+    .await;
+    assert!(matches!(nobody, Err(BoardError::Invalid(ref e)) if e.field == "username"));
+}

@@ -39,23 +39,30 @@ fn ToastCard(toast: Toast) -> impl IntoView {
     Effect::new(move |_| arm());
     on_cleanup(disarm);
 
-    let link = toast.link.clone();
+    // Only a path on this site or an http(s) URL is ever followed.
+    let link = toast
+        .link
+        .as_deref()
+        .and_then(|link| crate::model::Link::parse("link", link).ok());
     let notification_id = toast.notification_id;
+    let navigate = leptos_router::hooks::use_navigate();
     let open = move |_| {
         realtime.dismiss_toast(key);
         #[cfg(feature = "hydrate")]
-        {
-            if let Some(id) = notification_id {
-                crate::realtime::socket::send(&crate::protocol::ClientFrame::MarkRead {
-                    notification_id: id,
-                });
-            }
-            if let Some(link) = &link {
-                crate::realtime::browser::follow(link);
-            }
+        if let Some(id) = notification_id {
+            crate::realtime::socket::send(&crate::protocol::ClientFrame::MarkRead {
+                notification_id: id,
+            });
+        }
+        match &link {
+            // Within the site the router navigates, so the socket (and the frame just sent) stays.
+            Some(link) if link.is_internal() => navigate(link.as_str(), Default::default()),
+            #[cfg(feature = "hydrate")]
+            Some(link) => crate::realtime::browser::follow(link.as_str()),
+            _ => {}
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&link, notification_id);
+        let _ = notification_id;
     };
     view! {
         <button

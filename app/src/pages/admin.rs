@@ -121,40 +121,22 @@ pub async fn send_alert(
     message: String,
     link: String,
 ) -> Result<usize, ServerFnError> {
-    use crate::model::{FieldError, Link, MessageText, NotificationType, Role, Title};
-    use crate::ssr::store::NewNotification;
-    use crate::ssr::{inbox, services, session};
+    use crate::model::{FieldError, Link, MessageText, Role, Title};
+    use crate::ssr::board::{self, Audience};
+    use crate::ssr::{services, session};
 
     session::require_admin()?;
-    let services = services()?;
     let invalid = |e: FieldError| ServerFnError::new(e.to_string());
-    let failed = |e: crate::ssr::store::StoreError| ServerFnError::new(e.to_string());
     let title = Title::parse("title", &title).map_err(invalid)?;
     let message = MessageText::parse("message", &message).map_err(invalid)?;
     let link = match link.trim() {
         "" => None,
         raw => Some(Link::parse("link", raw).map_err(invalid)?),
     };
-    let recipients = match audience.as_str() {
-        "user" => {
-            let user = services
-                .store
-                .user_by_username(username.trim())
-                .await
-                .map_err(failed)?
-                .ok_or_else(|| invalid(FieldError::new("username", "no such user")))?;
-            vec![user.id]
-        }
-        "jobseekers" => services
-            .store
-            .user_ids_with_role(Role::Jobseeker)
-            .await
-            .map_err(failed)?,
-        "employers" => services
-            .store
-            .user_ids_with_role(Role::Employer)
-            .await
-            .map_err(failed)?,
+    let audience = match audience.as_str() {
+        "user" => Audience::User(username),
+        "jobseekers" => Audience::Everyone(Role::Jobseeker),
+        "employers" => Audience::Everyone(Role::Employer),
         _ => {
             return Err(invalid(FieldError::new(
                 "audience",
@@ -162,17 +144,9 @@ pub async fn send_alert(
             )))
         }
     };
-    for user_id in &recipients {
-        let new = NewNotification {
-            user_id: *user_id,
-            title: title.clone(),
-            message: message.clone(),
-            notification_type: NotificationType::System,
-            link: link.clone(),
-        };
-        inbox::send(&services, &new).await.map_err(failed)?;
-    }
-    Ok(recipients.len())
+    board::send_alert(&services()?, &audience, &title, &message, link.as_ref())
+        .await
+        .map_err(board::BoardError::into_server_error)
 }
 
 #[component]

@@ -239,6 +239,46 @@ pub async fn send_message(
     Ok(message)
 }
 
+/// Who a system alert goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audience {
+    User(String),
+    Everyone(Role),
+}
+
+/// An admin's `system` notification to one user or to everyone of a role; answers how many
+/// received it.
+pub async fn send_alert(
+    services: &Services,
+    audience: &Audience,
+    title: &Title,
+    message: &MessageText,
+    link: Option<&Link>,
+) -> BoardResult<usize> {
+    let recipients = match audience {
+        Audience::User(username) => {
+            let user = services
+                .store
+                .user_by_username(username.trim())
+                .await?
+                .ok_or_else(|| FieldError::new("username", "no such user"))?;
+            vec![user.id]
+        }
+        Audience::Everyone(role) => services.store.user_ids_with_role(*role).await?,
+    };
+    for user_id in &recipients {
+        let new = NewNotification {
+            user_id: *user_id,
+            title: title.clone(),
+            message: message.clone(),
+            notification_type: NotificationType::System,
+            link: link.cloned(),
+        };
+        inbox::send(services, &new).await?;
+    }
+    Ok(recipients.len())
+}
+
 async fn notify(
     services: &Services,
     user_id: i64,
