@@ -30,9 +30,13 @@ const admin = await signedIn(browser, "admin");
 const ada = await signedIn(browser, "ada");
 const acme = await signedIn(browser, "acme");
 
+await ada.page.goto(`${base}/?q=engineer`);
+await ada.page.getByTestId("ws-status").getByText("connected").waitFor();
+await ada.page.screenshot({ path: `${out}jobseeker-jobs.png` });
+
 await ada.page.goto(`${base}/notifications/`);
 await ada.page.getByTestId("ws-status").getByText("connected").waitFor();
-await acme.page.goto(`${base}/notifications/`);
+await acme.page.goto(`${base}/employer/applications/`);
 await acme.page.getByTestId("ws-status").getByText("connected").waitFor();
 
 const global = await api(admin.page, "POST", "/api/global-notifications/", {
@@ -40,13 +44,14 @@ const global = await api(admin.page, "POST", "/api/global-notifications/", {
   message: "Herald restarts at 22:00 UTC for about a minute; nothing will be lost.",
   level: "warning",
 });
-await api(admin.page, "POST", "/api/notifications/", {
-  username: "acme",
-  title: "New application: Senior Rust Engineer",
-  message: "Ada Lovelace applied a moment ago.",
-  notification_type: "application",
-  link: "/notifications/",
-});
+// A real application, made the way a jobseeker makes it.
+await ada.page.goto(`${base}/?q=Senior+Rust`);
+await ada.page.getByTestId("job-card").first().getByRole("link").click();
+await ada.page.getByTestId("apply-form").getByLabel("Cover letter (optional)").fill("I have shipped async Rust for years.");
+await ada.page.getByRole("button", { name: "Apply" }).click();
+await ada.page.getByTestId("applied").waitFor();
+await ada.page.goto(`${base}/notifications/`);
+await ada.page.getByTestId("ws-status").getByText("connected").waitFor();
 await api(admin.page, "POST", "/api/notifications/", {
   username: "ada",
   title: "Acme viewed your profile",
