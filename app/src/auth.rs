@@ -56,9 +56,14 @@ pub async fn login(
     use crate::ssr::{accounts, services, session};
 
     let services = services()?;
-    let user = accounts::authenticate(&*services.store, &username, &password)
-        .await
-        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    let user = accounts::sign_in(
+        &*services.store,
+        &services.login_guard,
+        &username,
+        &password,
+    )
+    .await
+    .map_err(|err| ServerFnError::new(err.to_string()))?;
     let cookie = session::start(&*services.store, &services.sessions, user.id)
         .await
         .map_err(internal)?;

@@ -75,6 +75,10 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_SESSION_TTL_HOURS", default_value_t = 24 * 14)]
     pub session_ttl_hours: u64,
 
+    /// Failed sign-ins to one account within 15 minutes before further tries are refused (429).
+    #[arg(long, env = "HERALD_MAX_FAILED_LOGINS", default_value_t = 10)]
+    pub max_failed_logins: usize,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "HERALD_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
@@ -248,6 +252,7 @@ impl ServeConfig {
             cookie_secure: false,
             session_ttl_hours: 24,
             max_body_bytes: 64 * 1024,
+            max_failed_logins: 10,
             demo: false,
             realtime: RealtimeConfig::default(),
             log_format: LogFormat::Text,

@@ -31,6 +31,8 @@ pub enum ApiError {
     Invalid(String),
     #[error("wrong username or password")]
     BadCredentials,
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -46,6 +48,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Invalid(_) => "invalid",
+            ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -102,6 +106,7 @@ impl From<AccountError> for ApiError {
             AccountError::Invalid(field) => field.into(),
             AccountError::UsernameTaken => ApiError::Conflict("username: is already taken".into()),
             AccountError::BadCredentials => ApiError::BadCredentials,
+            err @ AccountError::TooManyAttempts(_) => ApiError::TooManyRequests(err.to_string()),
             AccountError::Store(err) => err.into(),
         }
     }

@@ -21,6 +21,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use app::ssr::login_guard::LoginGuard;
 use app::ssr::services::SessionSettings;
 use app::ssr::store::{self, DynStore};
 use app::ssr::Services;
@@ -60,6 +61,10 @@ impl Application {
                 cookie_secure: config.cookie_secure,
                 ttl: Duration::from_secs(config.session_ttl_hours * 3600),
             }),
+            login_guard: Arc::new(LoginGuard::new(
+                config.max_failed_logins,
+                Duration::from_secs(15 * 60),
+            )),
         };
         let state = AppState {
             services,

@@ -167,3 +167,29 @@ async fn a_stolen_cookie_stops_working_after_sign_out() {
         .unwrap();
     assert_eq!(me(&plain).await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn too_many_wrong_passwords_lock_the_account_for_a_while_with_429() {
+    let app = spawn_app().await;
+    app.signed_in("ada", "jobseeker").await;
+    let attempt = |password: &'static str| {
+        app.browser()
+            .post(app.url("/api/auth/login/"))
+            .json(&json!({ "username": "ada", "password": password }))
+            .send()
+    };
+    for _ in 0..10 {
+        assert_eq!(
+            attempt("wrong password").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits now: the guesser learns nothing.
+    let locked = attempt(PASSWORD).await.unwrap();
+    assert_error(
+        locked,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many failed sign-ins",
+    )
+    .await;
+}

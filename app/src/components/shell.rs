@@ -20,13 +20,6 @@ pub struct ViewerContext {
     pub logout: ServerAction<Logout>,
 }
 
-impl ViewerContext {
-    /// Loads the viewer again (after an action changed their unread count).
-    pub fn refresh(&self) {
-        self.viewer.refetch();
-    }
-}
-
 pub fn provide_viewer() {
     let logout = ServerAction::<Logout>::new();
     let pathname = use_location().pathname;

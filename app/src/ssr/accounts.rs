@@ -2,6 +2,7 @@
 
 use crate::model::{FieldError, Password, Role, User, Username};
 
+use super::login_guard::LoginGuard;
 use super::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -12,6 +13,8 @@ pub enum AccountError {
     UsernameTaken,
     #[error("wrong username or password")]
     BadCredentials,
+    #[error("too many failed sign-ins; try again in {0} minute(s)")]
+    TooManyAttempts(u64),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -59,6 +62,33 @@ pub async fn authenticate(
     match user {
         Some(user) if verified => Ok(user),
         _ => Err(AccountError::BadCredentials),
+    }
+}
+
+/// Signs in through the [`LoginGuard`]: an account with too many recent failures is refused
+/// before its password is even checked.
+pub async fn sign_in(
+    store: &dyn Store,
+    guard: &LoginGuard,
+    username: &str,
+    password: &str,
+) -> Result<User, AccountError> {
+    let now = std::time::Instant::now();
+    if let Err(wait) = guard.check(username, now) {
+        return Err(AccountError::TooManyAttempts(
+            wait.as_secs().div_ceil(60).max(1),
+        ));
+    }
+    match authenticate(store, username, password).await {
+        Ok(user) => {
+            guard.succeeded(username);
+            Ok(user)
+        }
+        Err(AccountError::BadCredentials) => {
+            guard.failed(username, now);
+            Err(AccountError::BadCredentials)
+        }
+        Err(other) => Err(other),
     }
 }
 

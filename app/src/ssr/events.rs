@@ -28,29 +28,11 @@ pub trait EventSink: Send + Sync + 'static {
     async fn publish(&self, event: Event);
 }
 
-/// An event sink that drops everything, for commands that run without a server.
-pub struct NoEvents;
-
-#[async_trait]
-impl EventSink for NoEvents {
-    async fn publish(&self, _event: Event) {}
-}
-
-/// Who is connected, for the admin panel.
+/// Who is connected to this instance, and what their pages show.
 pub trait Presence: Send + Sync + 'static {
     /// Sockets open on this instance.
     fn open_sockets(&self) -> usize;
     /// Whether one of `user_id`'s sockets shows the conversation with `peer_id` right now.
     /// Answers for this instance's sockets only.
     fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool;
-}
-
-impl Presence for NoEvents {
-    fn open_sockets(&self) -> usize {
-        0
-    }
-
-    fn is_viewing_conversation(&self, _user_id: i64, _peer_id: i64) -> bool {
-        false
-    }
 }

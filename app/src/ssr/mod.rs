@@ -6,6 +6,7 @@ pub mod announcements;
 pub mod board;
 pub mod events;
 pub mod inbox;
+pub mod login_guard;
 pub mod secret;
 pub mod services;
 pub mod session;

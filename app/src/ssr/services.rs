@@ -4,6 +4,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::events::{EventSink, Presence};
+use super::login_guard::LoginGuard;
 use super::store::DynStore;
 
 /// What server code needs from the running process. The server builds one at start and hands it
@@ -14,6 +15,7 @@ pub struct Services {
     pub events: Arc<dyn EventSink>,
     pub presence: Arc<dyn Presence>,
     pub sessions: Arc<SessionSettings>,
+    pub login_guard: Arc<LoginGuard>,
 }
 
 /// How session cookies are issued.

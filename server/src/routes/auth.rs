@@ -53,7 +53,8 @@ async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let store = &*state.services.store;
-    let user = accounts::authenticate(store, &body.username, &body.password).await?;
+    let guard = &state.services.login_guard;
+    let user = accounts::sign_in(store, guard, &body.username, &body.password).await?;
     let cookie = session::start(store, &state.services.sessions, user.id).await?;
     Ok(([(SET_COOKIE, cookie)], ApiJson(user)).into_response())
 }
