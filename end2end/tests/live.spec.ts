@@ -160,3 +160,26 @@ test("clicking a toast opens its link and marks the notification read", async ({
   await page.reload();
   await expect(page.getByTestId("empty-notifications")).toBeVisible();
 });
+
+test("a banner deactivated while the page was disconnected is gone once it reconnects", async ({ page }) => {
+  const username = uniqueName("away");
+  await signUp(page, username, PASSWORD);
+  await page.goto("/realtime-test/");
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  const admin = await adminApi();
+  const title = `While away ${username}`;
+  const global = await (await admin.post("/api/global-notifications/", { data: { title } })).json();
+  const banner = page.getByTestId("global-banner").filter({ hasText: title });
+  await expect(banner).toBeVisible();
+
+  await page.getByTestId("disconnect").click();
+  await expect(page.getByTestId("ws-status")).toHaveText("disconnected");
+  await admin.patch(`/api/global-notifications/${global.id}/`, { data: { is_active: false } });
+  await page.waitForTimeout(300);
+  await expect(banner).toBeVisible();
+
+  await page.getByTestId("connect").click();
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  await expect(banner).toHaveCount(0);
+  await admin.dispose();
+});

@@ -38,6 +38,7 @@ pub fn start(realtime: Realtime, user_id: i64, after: i64, after_global: i64) {
         after: Cell::new(after),
         after_global: Cell::new(after_global),
         focus: Cell::new(None),
+        connected_before: Cell::new(false),
     });
     listen_for_wake_ups();
     MANAGER.with(|m| *m.borrow_mut() = Some(manager.clone()));
@@ -159,6 +160,7 @@ struct Manager {
     after_global: Cell<i64>,
     /// The conversation on screen, told to every new socket.
     focus: Cell<Option<i64>>,
+    connected_before: Cell<bool>,
 }
 
 impl Manager {
@@ -247,6 +249,10 @@ impl Manager {
             ServerFrame::Hello { unread_count, .. } => {
                 self.attempt.set(0);
                 realtime.unread.set(unread_count);
+                if self.connected_before.replace(true) {
+                    // Replay brings what is new, not what ended while away: re-read the banners.
+                    leptos::task::spawn_local(drop_ended_banners(realtime));
+                }
                 // A new socket knows nothing of the page: tell it what is on screen.
                 if let Some(peer) = self.focus.get() {
                     self.send_frame(&ClientFrame::Focus {
@@ -367,6 +373,28 @@ impl Manager {
             let _ = socket.close_with_code_and_reason(code, reason);
         }
         self.handlers.borrow_mut().take();
+    }
+}
+
+/// Takes down the banners of global notifications that are no longer live.
+async fn drop_ended_banners(realtime: Realtime) {
+    #[derive(serde::Deserialize)]
+    struct Live {
+        results: Vec<crate::model::GlobalNotification>,
+    }
+    match super::browser::fetch("GET", "/api/global-notifications/", None).await {
+        Ok((200, body)) => {
+            if let Ok(live) = serde_json::from_str::<Live>(&body) {
+                realtime.banners.update(|banners| {
+                    banners.retain(|b| live.results.iter().any(|g| g.id == b.id))
+                });
+            }
+        }
+        Ok((status, _)) => realtime.log(
+            LogKind::Error,
+            format!("could not re-read banners: {status}"),
+        ),
+        Err(err) => realtime.log(LogKind::Error, format!("could not re-read banners: {err}")),
     }
 }
 
