@@ -16,7 +16,7 @@ use tokio::time::{timeout, Instant};
 use app::protocol::{close_code, ClientFrame, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
-use super::hub::{CloseReason, FrameKey, Outbound};
+use super::hub::{ClientHandle, CloseReason, FrameKey, Outbound};
 use super::metrics::Metrics;
 use super::Node;
 
@@ -119,9 +119,9 @@ where
     async fn run(
         &mut self,
         mut queue: tokio::sync::mpsc::Receiver<Outbound>,
-        handle_ref: &super::hub::ClientHandle,
+        client: &ClientHandle,
     ) -> Result<(), End> {
-        let closer = &handle_ref.closer;
+        let closer = &client.closer;
         let user_id = self.connection.user_id;
         let store = &self.services.store;
         let unread_count = store
@@ -163,7 +163,7 @@ where
                             if !flood.take() {
                                 return self.flooded().await;
                             }
-                            let reply = handle(self.services, handle_ref, text.as_str()).await;
+                            let reply = handle(self.services, client, text.as_str()).await;
                             if let Some(reply) = reply {
                                 self.send_frame(&reply).await?;
                             }
@@ -297,11 +297,7 @@ where
 }
 
 /// Answers one client frame; `None` when the answer arrives another way (an unread count).
-async fn handle(
-    services: &Services,
-    client: &super::hub::ClientHandle,
-    text: &str,
-) -> Option<ServerFrame> {
+async fn handle(services: &Services, client: &ClientHandle, text: &str) -> Option<ServerFrame> {
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
