@@ -147,13 +147,7 @@ async fn replay_racing_live_publishes_leaves_no_gap_and_no_duplicate() {
             tokio::spawn(async move {
                 let mut ids = Vec::new();
                 for i in 0..20 {
-                    let new = app::ssr::store::NewNotification {
-                        user_id,
-                        title: app::model::Title::parse("title", &format!("live {i}")).unwrap(),
-                        message: Default::default(),
-                        notification_type: app::model::NotificationType::System,
-                        link: None,
-                    };
+                    let new = common::new_notification(user_id, &format!("live {i}"), "");
                     ids.push(app::ssr::inbox::send(&services, &new).await.unwrap().id);
                     tokio::task::yield_now().await;
                 }
@@ -303,13 +297,7 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
     while app.node.hub.len() == 2 {
         rounds += 1;
         assert!(rounds <= 4000, "the stalled socket was never closed");
-        let new = app::ssr::store::NewNotification {
-            user_id: ada.id,
-            title: app::model::Title::parse("title", "big").unwrap(),
-            message: app::model::MessageText::parse("message", &long).unwrap(),
-            notification_type: app::model::NotificationType::System,
-            link: None,
-        };
+        let new = common::new_notification(ada.id, "big", &long);
         app::ssr::inbox::send(&app.services, &new).await.unwrap();
         if rounds % 50 == 0 {
             let sent = app.send(grace.id, "still here").await;
@@ -347,13 +335,7 @@ async fn on_shutdown_clients_see_1012_and_after_a_restart_they_miss_nothing() {
     // Created while the server is down, straight into storage.
     let mut missed = Vec::new();
     for i in 0..3 {
-        let new = app::ssr::store::NewNotification {
-            user_id: ada.id,
-            title: app::model::Title::parse("title", &format!("while down {i}")).unwrap(),
-            message: Default::default(),
-            notification_type: app::model::NotificationType::System,
-            link: None,
-        };
+        let new = common::new_notification(ada.id, &format!("while down {i}"), "");
         missed.push(app.store.create_notification(&new).await.unwrap().id);
     }
     let restarted = app.restart().await;

@@ -152,18 +152,9 @@ impl TestApp {
 
     /// Stores and publishes a notification in-process, as the API does.
     pub async fn send(&self, user_id: i64, title: &str) -> Notification {
-        inbox::send(
-            &self.services,
-            &NewNotification {
-                user_id,
-                title: Title::parse("title", title).unwrap(),
-                message: MessageText::default(),
-                notification_type: NotificationType::System,
-                link: None,
-            },
-        )
-        .await
-        .unwrap()
+        inbox::send(&self.services, &new_notification(user_id, title, ""))
+            .await
+            .unwrap()
     }
 
     /// A client that keeps cookies, like a browser tab.
@@ -223,6 +214,17 @@ impl TestApp {
             .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.unwrap()
+    }
+}
+
+/// A `system` notification for `user_id`, ready to store.
+pub fn new_notification(user_id: i64, title: &str, message: &str) -> NewNotification {
+    NewNotification {
+        user_id,
+        title: Title::parse("title", title).unwrap(),
+        message: MessageText::parse("message", message).unwrap(),
+        notification_type: NotificationType::System,
+        link: None,
     }
 }
 
