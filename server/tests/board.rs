@@ -20,6 +20,17 @@ fn user(id: i64, name: &str, role: Role) -> User {
     }
 }
 
+/// Registers the employer `acme` and the jobseeker `ada`: their test users, and them as `User`s.
+async fn employer_and_seeker(
+    app: &common::TestApp,
+) -> (common::TestUser, User, common::TestUser, User) {
+    let acme = app.user("acme", "employer").await;
+    let ada = app.user("ada", "jobseeker").await;
+    let employer = user(acme.id, "acme", Role::Employer);
+    let seeker = user(ada.id, "ada", Role::Jobseeker);
+    (acme, employer, ada, seeker)
+}
+
 fn draft(title: &str) -> JobDraft {
     JobDraft::parse(title, "Acme", "Remote", "Write Rust all day").unwrap()
 }
@@ -39,10 +50,7 @@ async fn latest(app: &common::TestApp, user_id: i64) -> Vec<app::model::Notifica
 #[tokio::test]
 async fn applying_notifies_the_employer_live_with_a_link_to_the_application() {
     let app = spawn_app().await;
-    let acme = app.user("acme", "employer").await;
-    let ada = app.user("ada", "jobseeker").await;
-    let employer = user(acme.id, "acme", Role::Employer);
-    let seeker = user(ada.id, "ada", Role::Jobseeker);
+    let (acme, employer, _, seeker) = employer_and_seeker(&app).await;
     let job = board::post_job(&app.services, &employer, &draft("Rust engineer"))
         .await
         .unwrap();
@@ -67,10 +75,7 @@ async fn applying_notifies_the_employer_live_with_a_link_to_the_application() {
 #[tokio::test]
 async fn a_second_application_to_the_same_job_is_refused_and_notifies_no_one() {
     let app = spawn_app().await;
-    let acme = app.user("acme", "employer").await;
-    let ada = app.user("ada", "jobseeker").await;
-    let employer = user(acme.id, "acme", Role::Employer);
-    let seeker = user(ada.id, "ada", Role::Jobseeker);
+    let (acme, employer, _, seeker) = employer_and_seeker(&app).await;
     let job = board::post_job(&app.services, &employer, &draft("Rust engineer"))
         .await
         .unwrap();
@@ -88,10 +93,7 @@ async fn a_second_application_to_the_same_job_is_refused_and_notifies_no_one() {
 #[tokio::test]
 async fn closed_jobs_take_no_applications_and_employers_cannot_apply() {
     let app = spawn_app().await;
-    let acme = app.user("acme", "employer").await;
-    let ada = app.user("ada", "jobseeker").await;
-    let employer = user(acme.id, "acme", Role::Employer);
-    let seeker = user(ada.id, "ada", Role::Jobseeker);
+    let (_, employer, _, seeker) = employer_and_seeker(&app).await;
     let job = board::post_job(&app.services, &employer, &draft("Closed soon"))
         .await
         .unwrap();

@@ -2,7 +2,6 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::format_utc;
@@ -11,14 +10,14 @@ use crate::realtime::Realtime;
 
 #[server]
 pub async fn my_jobs() -> Result<Vec<Job>, ServerFnError> {
-    use crate::ssr::{board::BoardError, services, session};
+    use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
     services()?
         .store
         .employer_jobs(employer.id)
         .await
-        .map_err(|e| BoardError::from(e).into_server_error())
+        .map_err(board::store_failure)
 }
 
 #[server]
@@ -74,14 +73,14 @@ pub async fn set_job_open(id: i64, open: bool) -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn my_applications() -> Result<Vec<Application>, ServerFnError> {
-    use crate::ssr::{board::BoardError, services, session};
+    use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
     services()?
         .store
         .applications_for_employer(employer.id)
         .await
-        .map_err(|e| BoardError::from(e).into_server_error())
+        .map_err(board::store_failure)
 }
 
 #[server]
@@ -163,14 +162,7 @@ pub fn EmployerJobsPage() -> impl IntoView {
 
 #[component]
 pub fn EditJobPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::route_id("id");
     let edit = ServerAction::<EditJob>::new();
     let job = Resource::new(
         move || (id(), edit.version().get()),
@@ -247,14 +239,7 @@ pub fn EmployerApplicationsPage() -> impl IntoView {
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::route_id("id");
     let application = Resource::new(id, get_application);
     view! {
         <section class="card wide">

@@ -2,7 +2,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
@@ -35,7 +35,7 @@ pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPa
         .store
         .search_jobs(&search)
         .await
-        .map_err(|e| crate::ssr::board::BoardError::from(e).into_server_error())?;
+        .map_err(crate::ssr::board::store_failure)?;
     Ok(JobPage { jobs, total })
 }
 
@@ -55,14 +55,14 @@ pub async fn get_job(id: i64) -> Result<JobView, ServerFnError> {
         .store
         .job(id)
         .await
-        .map_err(|e| crate::ssr::board::BoardError::from(e).into_server_error())?
+        .map_err(crate::ssr::board::store_failure)?
         .ok_or_else(|| ServerFnError::new("no such job"))?;
     let applied = match session::signed_in() {
         Some(signed_in) => services
             .store
             .applications_of_seeker(signed_in.user.id)
             .await
-            .map_err(|e| crate::ssr::board::BoardError::from(e).into_server_error())?
+            .map_err(crate::ssr::board::store_failure)?
             .iter()
             .any(|a| a.job_id == id),
         None => false,
@@ -185,14 +185,7 @@ fn JobCard(job: Job) -> impl IntoView {
 
 #[component]
 pub fn JobPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::route_id("id");
     let apply = ServerAction::<ApplyToJob>::new();
     let job = Resource::new(move || (id(), apply.version().get()), |(id, _)| get_job(id));
     let ctx = use_viewer();

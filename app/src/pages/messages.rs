@@ -12,14 +12,14 @@ use crate::realtime::Realtime;
 
 #[server]
 pub async fn list_conversations() -> Result<Vec<Conversation>, ServerFnError> {
-    use crate::ssr::{board::BoardError, services, session};
+    use crate::ssr::{board, services, session};
 
     let user = session::require_user()?;
     services()?
         .store
         .conversations(user.id)
         .await
-        .map_err(|e| BoardError::from(e).into_server_error())
+        .map_err(board::store_failure)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,11 +31,11 @@ pub struct Thread {
 
 #[server]
 pub async fn get_thread(username: String) -> Result<Thread, ServerFnError> {
-    use crate::ssr::{board::BoardError, services, session};
+    use crate::ssr::{board, services, session};
 
     let me = session::require_user()?;
     let services = services()?;
-    let failed = |e| BoardError::from(e).into_server_error();
+    let failed = board::store_failure;
     let peer = services
         .store
         .user_by_username(&username)

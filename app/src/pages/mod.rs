@@ -21,3 +21,17 @@ pub use notifications::NotificationsPage;
 pub use profile::ProfilePage;
 pub use realtime_test::RealtimeTestPage;
 pub use register::RegisterPage;
+
+/// The numeric route parameter `name` of the current page (0 when missing or not a number,
+/// which no row has, so the page shows "not found").
+fn route_id(name: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    use leptos::prelude::*;
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get(name)
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}

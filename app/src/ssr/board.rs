@@ -40,6 +40,11 @@ impl From<StoreError> for BoardError {
 
 pub type BoardResult<T> = Result<T, BoardError>;
 
+/// A storage failure as a server function answers it (see [`BoardError::into_server_error`]).
+pub fn store_failure(err: StoreError) -> leptos::prelude::ServerFnError {
+    BoardError::from(err).into_server_error()
+}
+
 impl BoardError {
     /// The error as a server function answers it: the rule that was broken, or, for a storage
     /// failure, a generic message (the cause is logged, not shown).
