@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and the checks CI adds.
-.PHONY: run test lint
+.PHONY: run test lint release
 
 run:
 	scripts/run.sh
@@ -9,3 +9,6 @@ test:
 
 lint:
 	scripts/lint.sh
+
+release:
+	scripts/release.sh

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-export LEPTOS_OUTPUT_NAME=herald
+source scripts/env.sh
 cargo leptos build
 export HERALD_DATABASE_URL="${HERALD_DATABASE_URL:-sqlite://herald.db}"
 exec ./target/debug/herald serve --demo "$@"

@@ -32,14 +32,15 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg"; then
   cargo install wasm-bindgen-cli --version "$wbg"
 fi
 
-if $want_e2e; then
-  if ! command -v chromium >/dev/null 2>&1; then
-    say "installing Debian's Chromium for the browser tests"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-  if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-    say "installing the npm packages of end2end/"
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm --prefix end2end ci --no-audit --no-fund --loglevel=error
-  fi
+# npm's binaryen brings the wasm-opt a release build needs (Debian's produces a broken module),
+# and Playwright drives the browser tests. scripts/env.sh puts them first on PATH.
+if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "installing the npm packages of end2end/ (wasm-opt, Playwright)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm --prefix end2end ci --no-audit --no-fund --loglevel=error
+fi
+
+if $want_e2e && ! command -v chromium >/dev/null 2>&1; then
+  say "installing Debian's Chromium for the browser tests"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --e2e
-export LEPTOS_OUTPUT_NAME=herald
+source scripts/env.sh
 cargo test -p app -p server
 # After the Rust tests, not before: `cargo test` relinks target/debug/herald with the test
 # build's unified features, and that binary's pages do not hydrate. cargo-leptos puts back the

@@ -59,6 +59,7 @@ pub async fn login(
     let user = accounts::sign_in(
         &*services.store,
         &services.login_guard,
+        session::client_address(),
         &username,
         &password,
     )
@@ -84,9 +85,16 @@ pub async fn register(
     let services = services()?;
     let role = Role::parse_self_service("role", &role)
         .map_err(|err| ServerFnError::new(err.to_string()))?;
-    let user = accounts::register(&*services.store, &username, &password, role)
-        .await
-        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    let user = accounts::sign_up(
+        &*services.store,
+        &services.limits,
+        session::client_address(),
+        &username,
+        &password,
+        role,
+    )
+    .await
+    .map_err(|err| ServerFnError::new(err.to_string()))?;
     let cookie = session::start(&*services.store, &services.sessions, user.id)
         .await
         .map_err(internal)?;
@@ -126,12 +134,19 @@ pub async fn dismiss_banner(id: i64) -> Result<(), ServerFnError> {
 }
 
 /// Where to go after signing in: only a path on this site, so a crafted `next` cannot send the
-/// user elsewhere.
+/// user elsewhere. Browsers drop tabs and newlines from URLs (`/\t/evil.example` is
+/// `//evil.example`, another host) and treat `\` as `/`, and a control character cannot go in a
+/// `Location` header at all; so a `next` with anything but visible ASCII, or that starts with two
+/// slashes in any spelling, leads home instead.
 pub fn safe_next(next: Option<&str>) -> String {
+    let is_local_path = |path: &str| {
+        let mut chars = path.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && path.chars().all(|c| c.is_ascii_graphic())
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if is_local_path(path) => path.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -152,5 +167,23 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn a_next_that_a_browser_would_read_as_another_host_leads_home() {
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
+    }
+
+    #[test]
+    fn a_next_that_cannot_be_a_header_leads_home() {
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie:x=1")), "/");
+        assert_eq!(safe_next(Some("/caf\u{e9}")), "/");
+        assert_eq!(
+            safe_next(Some("/jobs/1?q=rust%20remote")),
+            "/jobs/1?q=rust%20remote"
+        );
     }
 }

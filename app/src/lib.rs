@@ -63,6 +63,14 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Pages() -> impl IntoView {
     provide_viewer();
+    // A hook for tests and tools: `<html data-hydrated>` once this page is live in the browser
+    // (effects run only there, after hydration).
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Shell>
             <Routes fallback=|| view! { <NotFound/> }>

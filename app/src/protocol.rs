@@ -62,6 +62,8 @@ pub mod close_code {
     pub const SLOW_CLIENT: u16 = 4100;
     /// Events may have been missed on the server's side; reconnect and catch up with `?after=`.
     pub const RESYNC: u16 = 4101;
+    /// Nothing was heard from the client (no frame, no pong) for the idle timeout; reconnect.
+    pub const IDLE: u16 = 4102;
 
     /// Whether a client should reconnect after a close with `code`.
     pub fn should_reconnect(code: u16) -> bool {

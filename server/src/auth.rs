@@ -20,7 +20,12 @@ pub async fn resolve_session(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = session::token_from_headers(request.headers()) {
+    // The site's own files are the same for everyone: no session lookup for them.
+    let is_asset = request.uri().path().starts_with("/pkg/");
+    let token = (!is_asset)
+        .then(|| session::token_from_headers(request.headers()))
+        .flatten();
+    if let Some(token) = token {
         if let Some(signed_in) = session::resolve(&*state.services.store, &token).await? {
             request.extensions_mut().insert(signed_in);
         }

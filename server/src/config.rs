@@ -67,7 +67,8 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
-    /// Marks the session cookie `Secure`. Turn on whenever Herald is served over https.
+    /// Herald is served over https (behind a TLS proxy): the session cookie is marked `Secure`,
+    /// and only `https://` pages of this host count as its own origin.
     #[arg(long, env = "HERALD_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
@@ -79,9 +80,32 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_MAX_FAILED_LOGINS", default_value_t = 10)]
     pub max_failed_logins: usize,
 
+    /// Accounts one client address may create per hour by signing up (429 beyond).
+    #[arg(long, env = "HERALD_MAX_SIGN_UPS_PER_HOUR", default_value_t = 20)]
+    pub max_sign_ups_per_hour: usize,
+
+    /// Messages one user may send per minute (429 beyond); each notifies its recipient.
+    #[arg(long, env = "HERALD_MAX_MESSAGES_PER_MINUTE", default_value_t = 30)]
+    pub max_messages_per_minute: usize,
+
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "HERALD_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Milliseconds a client has to send a request's headers, counted from connecting or from
+    /// the end of its previous request; a slower connection is closed. Bounds idle keep-alive
+    /// connections too.
+    #[arg(long, env = "HERALD_HTTP_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub http_header_timeout_ms: u64,
+
+    /// Milliseconds a request may take, its body included, before it is answered 408.
+    #[arg(long, env = "HERALD_HTTP_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub http_request_timeout_ms: u64,
+
+    /// A bearer token that `/metrics` requires; without one, `/metrics` is open to anyone who
+    /// can reach the server (keep it on a private network then).
+    #[arg(long, env = "HERALD_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
 
     /// Creates demo accounts (printed at start) if they do not exist yet.
     #[arg(long, env = "HERALD_DEMO", default_value_t = false)]
@@ -130,6 +154,14 @@ pub struct RealtimeConfig {
     /// Client frames a socket may send at once above the average.
     #[arg(long, env = "HERALD_WS_FRAME_BURST", default_value_t = 40)]
     pub ws_frame_burst: u32,
+
+    /// Sockets one user may hold open on this instance (429 beyond).
+    #[arg(long, env = "HERALD_WS_MAX_SOCKETS_PER_USER", default_value_t = 20)]
+    pub ws_max_sockets_per_user: usize,
+
+    /// Sockets this instance holds at most (503 beyond).
+    #[arg(long, env = "HERALD_WS_MAX_SOCKETS", default_value_t = 50_000)]
+    pub ws_max_sockets: usize,
 }
 
 impl RealtimeConfig {
@@ -143,6 +175,8 @@ impl RealtimeConfig {
             write_timeout: Duration::from_millis(self.ws_write_timeout_ms),
             frames_per_second: self.ws_frames_per_second,
             frame_burst: self.ws_frame_burst,
+            max_sockets_per_user: self.ws_max_sockets_per_user,
+            max_sockets: self.ws_max_sockets,
         }
     }
 }
@@ -159,6 +193,8 @@ impl Default for RealtimeConfig {
             ws_write_timeout_ms: defaults.write_timeout.as_millis() as u64,
             ws_frames_per_second: defaults.frames_per_second,
             ws_frame_burst: defaults.frame_burst,
+            ws_max_sockets_per_user: defaults.max_sockets_per_user,
+            ws_max_sockets: defaults.max_sockets,
         }
     }
 }
@@ -253,6 +289,11 @@ impl ServeConfig {
             session_ttl_hours: 24,
             max_body_bytes: 64 * 1024,
             max_failed_logins: 10,
+            max_sign_ups_per_hour: 1_000,
+            max_messages_per_minute: 30,
+            http_header_timeout_ms: 10_000,
+            http_request_timeout_ms: 30_000,
+            metrics_token: None,
             demo: false,
             realtime: RealtimeConfig::default(),
             log_format: LogFormat::Text,

@@ -17,10 +17,12 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Origins other than the server's own that may send state-changing requests.
+/// Origins other than the server's own that may send state-changing requests, and the scheme
+/// the server's own pages are served with.
 #[derive(Clone, Debug, Default)]
 pub struct AllowedOrigins {
     origins: Vec<String>,
+    served_over_https: bool,
 }
 
 impl AllowedOrigins {
@@ -31,7 +33,15 @@ impl AllowedOrigins {
                 .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            served_over_https: false,
         }
+    }
+
+    /// The server's own origin is `https://<host>` rather than `http://<host>`: a page served
+    /// over plain http on the same host is another origin, and may not post with the cookie.
+    pub fn served_over_https(mut self, https: bool) -> Self {
+        self.served_over_https = https;
+        self
     }
 
     /// Whether a browser request with this `Origin` comes from a trusted page: the server's own
@@ -42,9 +52,12 @@ impl AllowedOrigins {
             return true;
         }
         let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-        let origin_host = origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"));
+        let own_scheme = if self.served_over_https {
+            "https://"
+        } else {
+            "http://"
+        };
+        let origin_host = origin.strip_prefix(own_scheme);
         matches!((origin_host, host), (Some(o), Some(h)) if o == h.to_ascii_lowercase())
     }
 
@@ -120,6 +133,24 @@ mod tests {
             ("sec-fetch-site", "same-site"),
         ]);
         assert!(origins.permits(&Method::POST, &h));
+    }
+
+    #[test]
+    fn the_same_host_under_another_scheme_is_another_origin() {
+        let h = headers(&[
+            ("host", "herald.example"),
+            ("origin", "http://herald.example"),
+            ("sec-fetch-site", "same-site"),
+        ]);
+        let https = AllowedOrigins::default().served_over_https(true);
+        assert!(!https.permits(&Method::POST, &h));
+        let h = headers(&[
+            ("host", "herald.example"),
+            ("origin", "https://herald.example"),
+            ("sec-fetch-site", "same-site"),
+        ]);
+        assert!(https.permits(&Method::POST, &h));
+        assert!(!AllowedOrigins::default().permits(&Method::POST, &h));
     }
 
     #[test]

@@ -31,8 +31,24 @@ pub enum ApiError {
     Invalid(String),
     #[error("wrong username or password")]
     BadCredentials,
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Too many requests of one kind: try again after `retry_after` (sent as `Retry-After`).
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after: std::time::Duration,
+    },
+    /// Herald cannot answer now (its database is busy or away); try again after `retry_after`.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        retry_after: std::time::Duration,
+    },
+    #[error("the request took too long to arrive")]
+    RequestTimeout,
+    /// A plain-text refusal from a layer or extractor (405, a path that does not parse, ...),
+    /// answered in the API's format.
+    #[error("{}", if text.is_empty() { status.canonical_reason().unwrap_or("error") } else { text.as_str() })]
+    Status { status: StatusCode, text: String },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -48,7 +64,10 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Status { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,7 +84,16 @@ impl ApiError {
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Invalid(_) => "invalid",
-            ApiError::TooManyRequests(_) => "rate_limited",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable { .. } => "unavailable",
+            ApiError::RequestTimeout => "request_timeout",
+            ApiError::Status { status, .. } => match *status {
+                StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                StatusCode::NOT_FOUND => "not_found",
+                StatusCode::BAD_REQUEST => "bad_request",
+                s if s.is_server_error() => "internal",
+                _ => "error",
+            },
             ApiError::Internal(_) => "internal",
         }
     }
@@ -81,7 +109,25 @@ impl IntoResponse for ApiError {
             tracing::error!(error = ?cause, "request failed");
         }
         let body = json!({ "error": { "code": self.code(), "message": self.to_string() } });
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after, .. }
+        | ApiError::Unavailable { retry_after, .. } = &self
+        {
+            // Whole seconds, rounded up: "0" would invite an immediate retry.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds.max(1)),
+            );
+        }
+        if matches!(self, ApiError::RequestTimeout) {
+            // The rest of the body may still be on its way: the connection cannot be reused.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
+        response
     }
 }
 
@@ -95,6 +141,13 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} is already taken")),
+            StoreError::Unavailable(err) => {
+                tracing::warn!(%err, "database unavailable");
+                ApiError::Unavailable {
+                    message: "the database is busy or unavailable; try again shortly",
+                    retry_after: std::time::Duration::from_secs(1),
+                }
+            }
             other => ApiError::internal(other),
         }
     }
@@ -106,7 +159,16 @@ impl From<AccountError> for ApiError {
             AccountError::Invalid(field) => field.into(),
             AccountError::UsernameTaken => ApiError::Conflict("username: is already taken".into()),
             AccountError::BadCredentials => ApiError::BadCredentials,
-            err @ AccountError::TooManyAttempts(_) => ApiError::TooManyRequests(err.to_string()),
+            err @ (AccountError::TooManyAttempts(wait) | AccountError::TooManySignUps(wait)) => {
+                ApiError::RateLimited {
+                    message: err.to_string(),
+                    retry_after: wait,
+                }
+            }
+            AccountError::Busy => ApiError::Unavailable {
+                message: "too many sign-ins are being checked right now; try again in a moment",
+                retry_after: std::time::Duration::from_secs(1),
+            },
             AccountError::Store(err) => err.into(),
         }
     }
@@ -135,4 +197,34 @@ impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         Json(self.0).into_response()
     }
+}
+
+/// Errors that axum's routing and extractors answer in plain text (405, a path id that does not
+/// parse) answer in the API's JSON format instead. Layered on the JSON API's routes only: the
+/// pages' server functions have an error encoding of their own.
+pub async fn api_errors_as_json(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
+    let mut json = ApiError::Status { status, text }.into_response();
+    for name in [axum::http::header::ALLOW, axum::http::header::CONNECTION] {
+        if let Some(value) = parts.headers.get(&name) {
+            json.headers_mut().insert(name, value.clone());
+        }
+    }
+    json
 }

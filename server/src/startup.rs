@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{Request, StatusCode};
+use axum::http::header::{CONNECTION, CONTENT_TYPE};
+use axum::http::{HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -19,8 +19,10 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use app::ssr::limits::Limits;
 use app::ssr::login_guard::LoginGuard;
 use app::ssr::services::SessionSettings;
 use app::ssr::store::{self, DynStore};
@@ -30,15 +32,17 @@ use app::{shell, App};
 use crate::config::ServeConfig;
 use crate::csrf::AllowedOrigins;
 use crate::error::ApiError;
+use crate::http_server::{self, ConnectionTimeouts};
 use crate::realtime::broker::MemoryBroker;
 use crate::realtime::Node;
 use crate::state::AppState;
-use crate::{auth, csrf, routes};
+use crate::{auth, csrf, routes, security_headers};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    timeouts: ConnectionTimeouts,
 }
 
 impl Application {
@@ -65,18 +69,35 @@ impl Application {
                 config.max_failed_logins,
                 Duration::from_secs(15 * 60),
             )),
+            limits: Arc::new(Limits::new(
+                config.max_sign_ups_per_hour,
+                config.max_messages_per_minute,
+            )),
         };
         let state = AppState {
             services,
             leptos_options: leptos_options(config, local_addr),
-            origins: Arc::new(AllowedOrigins::new(config.allowed_origins.iter().cloned())),
+            origins: Arc::new(
+                AllowedOrigins::new(config.allowed_origins.iter().cloned())
+                    .served_over_https(config.cookie_secure),
+            ),
             node: node.clone(),
+            metrics_token: config.metrics_token.as_deref().map(Arc::from),
         };
-        let router = router(state.clone(), config.max_body_bytes);
+        let router = router(
+            state.clone(),
+            config.max_body_bytes,
+            Duration::from_millis(config.http_request_timeout_ms),
+        );
+        let timeouts = ConnectionTimeouts {
+            header_timeout: Duration::from_millis(config.http_header_timeout_ms),
+            shutdown_grace: Duration::from_secs(10),
+        };
         Ok(Self {
             listener,
             router,
             state,
+            timeouts,
         })
     }
 
@@ -109,9 +130,8 @@ impl Application {
             shutdown.await;
             node.shutdown().await;
         };
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        http_server::serve(self.listener, self.router, self.timeouts, shutdown).await;
+        Ok(())
     }
 }
 
@@ -124,9 +144,13 @@ fn leptos_options(config: &ServeConfig, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-fn router(state: AppState, max_body_bytes: usize) -> Router {
+fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
+    let page_context = move || {
+        provide_context(services.clone());
+        security_headers::set_page_headers();
+    };
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .merge(routes::router())
@@ -148,31 +172,61 @@ fn router(state: AppState, max_body_bytes: usize) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            page_context.clone(),
             move || shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            page_context,
+            shell,
+        ))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
-        .layer(middleware::from_fn(json_payload_too_large))
+        // A body slower than this (or a handler stuck this long) is answered 408.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(middleware::from_fn(json_errors_from_layers))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(security_headers::add_common_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
         .with_state(state)
 }
 
-/// The body limit answers 413 in plain text; the API promises JSON errors everywhere.
-async fn json_payload_too_large(request: axum::extract::Request, next: Next) -> Response {
-    let response = next.run(request).await;
+/// The body limit and the request timeout answer in plain text; the API promises JSON errors
+/// everywhere.
+async fn json_errors_from_layers(request: axum::extract::Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if matches!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    ) {
+        // Refused before its body was read: the rest of it may still be on the way, so the
+        // connection cannot carry another request. Say so, or the client's next pooled request
+        // meets a connection the server is closing.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     let is_json = response
         .headers()
         .get(CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return ApiError::PayloadTooLarge.into_response();
+    if is_json {
+        return response;
     }
-    response
+    let mut json = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge.into_response(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::RequestTimeout.into_response(),
+        _ => return response,
+    };
+    if let Some(value) = response.headers().get(CONNECTION) {
+        json.headers_mut().insert(CONNECTION, value.clone());
+    }
+    json
 }

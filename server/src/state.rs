@@ -15,6 +15,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub origins: Arc<AllowedOrigins>,
     pub node: Arc<Node>,
+    /// The bearer token `/metrics` asks for; `None` leaves it open.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

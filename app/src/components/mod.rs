@@ -4,5 +4,6 @@ pub mod banners;
 pub mod form_error;
 pub mod live;
 pub mod shell;
+pub mod textarea;
 pub mod time;
 pub mod toasts;

@@ -136,6 +136,7 @@ pub fn text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, Fi
         };
         return Err(FieldError::new(field, message));
     }
+    super::text::check_characters(field, trimmed, true)?;
     Ok(trimmed.to_owned())
 }
 

@@ -2,7 +2,28 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldError;
 
-/// A notification title: 1–200 characters once surrounding whitespace is trimmed.
+/// Refuses characters that have no business in text people read: control characters (NUL and
+/// the like; line breaks and tabs only where `multiline`), the bidirectional overrides and
+/// isolates that make text read differently from what it is (U+202A–U+202E, U+2066–U+2069), and
+/// the invisible zero-width space, word joiner and byte-order mark (U+200B, U+2060, U+FEFF).
+/// Zero-width joiners stay: emoji and several scripts need them.
+pub fn check_characters(field: &str, text: &str, multiline: bool) -> Result<(), FieldError> {
+    let refused = text.chars().find(|&c| match c {
+        '\n' | '\r' | '\t' => !multiline,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true,
+        '\u{200B}' | '\u{2060}' | '\u{FEFF}' => true,
+        c => c.is_control(),
+    });
+    match refused {
+        Some(c) => Err(FieldError::new(
+            field,
+            format!("must not contain the character U+{:04X}", u32::from(c)),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A notification title: 1–200 characters once surrounding whitespace is trimmed, on one line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Title(String);
@@ -19,6 +40,7 @@ impl Title {
                 format!("must be 1 to {} characters, got {chars}", Self::MAX_CHARS),
             ));
         }
+        check_characters(field, trimmed, false)?;
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -46,6 +68,7 @@ impl MessageText {
                 ),
             ));
         }
+        check_characters(field, raw, true)?;
         Ok(Self(raw.to_owned()))
     }
 
@@ -105,6 +128,29 @@ impl Link {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_and_direction_changing_characters_are_refused() {
+        for bad in [
+            "a\0b",
+            "evil\u{202E}gpj.exe",
+            "zero\u{200B}width",
+            "\u{FEFF}bom",
+            "bell\u{7}",
+        ] {
+            assert!(
+                Title::parse("title", bad).is_err(),
+                "{bad:?} was accepted as a title"
+            );
+            assert!(
+                MessageText::parse("message", bad).is_err(),
+                "{bad:?} was accepted as a message"
+            );
+        }
+        assert!(Title::parse("title", "two\nlines").is_err());
+        assert!(MessageText::parse("message", "two\nlines\tand a tab").is_ok());
+        assert!(Title::parse("title", "family 👨\u{200D}👩\u{200D}👧, café, مرحبا").is_ok());
+    }
 
     #[test]
     fn a_title_is_trimmed_and_kept() {

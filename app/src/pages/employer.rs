@@ -4,6 +4,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::components::form_error::{error_text, FormError};
+use crate::components::textarea::textarea_text;
 use crate::components::time::format_utc;
 use crate::model::{Application, Job, NotificationType};
 use crate::realtime::Realtime;
@@ -38,6 +39,17 @@ pub async fn post_job(
         .map_err(board::BoardError::into_server_error)?;
     leptos_axum::redirect(&format!("/jobs/{}", job.id));
     Ok(job.id)
+}
+
+/// The job for its edit form: only its owner gets it.
+#[server]
+pub async fn job_to_edit(id: i64) -> Result<Job, ServerFnError> {
+    use crate::ssr::{board, services, session};
+
+    let employer = session::require_user()?;
+    board::job_for_editing(&services()?, &employer, id)
+        .await
+        .map_err(board::BoardError::into_server_error)
 }
 
 #[server]
@@ -103,7 +115,7 @@ fn JobFields(job: Option<Job>) -> impl IntoView {
         <label>
             "Description"
             <textarea name="description" rows="6" required maxlength="5000">
-                {job.map(|j| j.description.clone())}
+                {job.map(|j| textarea_text(j.description.clone()))}
             </textarea>
         </label>
     }
@@ -166,7 +178,7 @@ pub fn EditJobPage() -> impl IntoView {
     let edit = ServerAction::<EditJob>::new();
     let job = Resource::new(
         move || (id(), edit.version().get()),
-        |(id, _)| super::jobs::get_job(id),
+        |(id, _)| job_to_edit(id),
     );
     view! {
         <section class="card wide">
@@ -175,12 +187,12 @@ pub fn EditJobPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match job.await {
                         Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
-                        Ok(view) => {
-                            let job_id = view.job.id;
+                        Ok(job) => {
+                            let job_id = job.id;
                             view! {
                                 <ActionForm action=edit attr:class="stack" attr:data-testid="edit-job-form">
                                     <input type="hidden" name="id" value=job_id/>
-                                    <JobFields job=Some(view.job)/>
+                                    <JobFields job=Some(job)/>
                                     <FormError result=Signal::derive(move || edit.value().get())/>
                                     {move || matches!(edit.value().get(), Some(Ok(()))).then(|| view! {
                                         <p class="form-ok" role="status">"Saved."</p>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::shell::use_viewer;
+use crate::components::textarea::textarea_text;
 use crate::model::{Profile, Role};
 
 #[server]
@@ -75,7 +76,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     <ActionForm action=save attr:class="stack" attr:data-testid="profile-form">
                                         <label>"Headline" <input name="headline" maxlength="120" value=profile.headline.clone()/></label>
                                         <label>"Skills (comma-separated)" <input name="skills" value=skills_text.clone()/></label>
-                                        <label>"About you" <textarea name="bio" rows="5" maxlength="2000">{profile.bio.clone()}</textarea></label>
+                                        <label>"About you" <textarea name="bio" rows="5" maxlength="2000">{textarea_text(profile.bio.clone())}</textarea></label>
                                         <FormError result=Signal::derive(move || save.value().get())/>
                                         <button type="submit" class="button primary">"Save"</button>
                                     </ActionForm>

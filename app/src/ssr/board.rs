@@ -25,6 +25,8 @@ pub enum BoardError {
     AlreadyApplied,
     #[error("this job is closed to new applications")]
     JobClosed,
+    #[error("you are sending messages too fast; wait {} s", .0.as_secs().max(1))]
+    TooFast(std::time::Duration),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -70,6 +72,19 @@ fn require_role(user: &User, role: Role, what: &'static str) -> BoardResult<()> 
 pub async fn post_job(services: &Services, employer: &User, draft: &JobDraft) -> BoardResult<Job> {
     require_role(employer, Role::Employer, "only employers post jobs")?;
     Ok(services.store.create_job(employer.id, draft).await?)
+}
+
+/// A job as its owner edits it. Anyone else, signed in or not, finds nothing: the edit form is the
+/// owner's alone.
+pub async fn job_for_editing(
+    services: &Services,
+    employer: &User,
+    job_id: i64,
+) -> BoardResult<Job> {
+    match services.store.job(job_id).await? {
+        Some(job) if job.employer_id == employer.id => Ok(job),
+        _ => Err(BoardError::NotFound),
+    }
 }
 
 pub async fn edit_job(
@@ -208,6 +223,11 @@ pub async fn send_message(
     body: &str,
 ) -> BoardResult<DirectMessage> {
     let body = text("body", body, 1, 2000)?;
+    services
+        .limits
+        .messages
+        .hit(&sender.id, std::time::Instant::now())
+        .map_err(BoardError::TooFast)?;
     let recipient = services
         .store
         .user_by_username(recipient)

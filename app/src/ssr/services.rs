@@ -4,6 +4,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::events::{EventSink, Presence};
+use super::limits::Limits;
 use super::login_guard::LoginGuard;
 use super::store::DynStore;
 
@@ -16,6 +17,7 @@ pub struct Services {
     pub presence: Arc<dyn Presence>,
     pub sessions: Arc<SessionSettings>,
     pub login_guard: Arc<LoginGuard>,
+    pub limits: Arc<Limits>,
 }
 
 /// How session cookies are issued.

@@ -90,6 +90,15 @@ fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
     HeaderValue::from_str(&value).expect("session cookies are hex and ASCII")
 }
 
+/// The address of the client that sent the current request, inside a server function. It is the
+/// TCP peer: behind a reverse proxy, the proxy's address.
+pub fn client_address() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 /// The signed-in user of the current request, inside a Leptos component or server function.
 pub fn signed_in() -> Option<SignedIn> {
     use_context::<http::request::Parts>()?

@@ -38,6 +38,9 @@ pub struct ClientSettings {
     /// Sustained client frames per second, and the burst allowed above it, before 1008.
     pub frames_per_second: u32,
     pub frame_burst: u32,
+    /// Sockets one user may hold open on this instance, and this instance at most.
+    pub max_sockets_per_user: usize,
+    pub max_sockets: usize,
 }
 
 impl Default for ClientSettings {
@@ -51,6 +54,8 @@ impl Default for ClientSettings {
             write_timeout: Duration::from_secs(10),
             frames_per_second: 20,
             frame_burst: 40,
+            max_sockets_per_user: 20,
+            max_sockets: 50_000,
         }
     }
 }
@@ -140,7 +145,8 @@ where
             Instant::now() + settings.ping_interval,
             settings.ping_interval,
         );
-        let mut last_heard = Instant::now();
+        let idle = tokio::time::sleep(settings.idle_timeout);
+        tokio::pin!(idle);
         let mut flood = TokenBucket::new(settings.frames_per_second, settings.frame_burst);
 
         loop {
@@ -156,8 +162,16 @@ where
                     }
                     self.send(Message::Text(outbound.frame)).await?;
                 }
+                () = &mut idle => {
+                    self.close(CloseReason {
+                        code: close_code::IDLE,
+                        reason: "nothing heard for too long: reconnect",
+                    })
+                    .await;
+                    return Ok(());
+                }
                 message = self.socket.next() => {
-                    last_heard = Instant::now();
+                    idle.as_mut().reset(Instant::now() + settings.idle_timeout);
                     match message {
                         Some(Ok(Message::Text(text))) => {
                             if !flood.take() {
@@ -175,7 +189,12 @@ where
                             let reply = error_frame("invalid_frame", "frames must be JSON text");
                             self.send_frame(&reply).await?;
                         }
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        // Control frames count too: a ping flood costs a pong each.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                            if !flood.take() {
+                                return self.flooded().await;
+                            }
+                        }
                         Some(Ok(Message::Close(_))) | None => return Ok(()),
                         Some(Err(err)) => {
                             if is_too_big(&err) {
@@ -190,10 +209,6 @@ where
                     }
                 }
                 _ = ping.tick() => {
-                    if last_heard.elapsed() > settings.idle_timeout {
-                        // Not answering pings: the connection is dead; nobody is there to tell.
-                        return Ok(());
-                    }
                     let live = store
                         .session_is_live(self.connection.session_id, OffsetDateTime::now_utc())
                         .await
@@ -283,16 +298,27 @@ where
         }
     }
 
+    /// Sends a close frame, then reads (and drops) what the client still sends until it answers
+    /// the close, for at most a second. Closing a TCP connection with unread bytes in it makes
+    /// the kernel reset it, and the client would never see the close frame and its code.
     async fn close(&mut self, reason: CloseReason) {
         let frame = CloseFrame {
             code: reason.code,
             reason: reason.reason.into(),
         };
-        let _ = timeout(
-            Duration::from_secs(1),
-            self.socket.send(Message::Close(Some(frame))),
-        )
-        .await;
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let sent = tokio::time::timeout_at(deadline, self.socket.send(Message::Close(Some(frame))));
+        if !matches!(sent.await, Ok(Ok(()))) {
+            return;
+        }
+        let drain = async {
+            while let Some(Ok(message)) = self.socket.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout_at(deadline, drain).await;
     }
 }
 

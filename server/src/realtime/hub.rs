@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, Notify};
@@ -56,19 +56,21 @@ pub struct Closer {
 }
 
 impl Closer {
-    /// Asks the socket to close; the first reason wins.
-    pub fn close(&self, code: u16, reason: &'static str) {
-        let mut slot = self.reason.lock().expect("closer lock");
-        if slot.is_none() {
-            *slot = Some(CloseReason { code, reason });
-            self.notify.notify_one();
+    /// Asks the socket to close; the first reason wins. True if this call was the first.
+    pub fn close(&self, code: u16, reason: &'static str) -> bool {
+        let mut slot = self.reason.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_some() {
+            return false;
         }
+        *slot = Some(CloseReason { code, reason });
+        self.notify.notify_one();
+        true
     }
 
     /// Resolves once a close was asked for.
     pub async fn closed(&self) -> CloseReason {
         loop {
-            if let Some(reason) = *self.reason.lock().expect("closer lock") {
+            if let Some(reason) = *self.reason.lock().unwrap_or_else(PoisonError::into_inner) {
                 return reason;
             }
             self.notify.notified().await;
@@ -91,9 +93,13 @@ pub struct ClientHandle {
 impl ClientHandle {
     fn offer(&self, outbound: Outbound, metrics: &Metrics) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.try_send(outbound) {
-            Metrics::add(&metrics.slow_client_closes, 1);
-            self.closer
-                .close(close_code::SLOW_CLIENT, "too slow: reconnect to catch up");
+            // Counted once per socket closed, not once per frame it could not take.
+            if self
+                .closer
+                .close(close_code::SLOW_CLIENT, "too slow: reconnect to catch up")
+            {
+                Metrics::add(&metrics.slow_client_closes, 1);
+            }
         }
     }
 }
@@ -236,7 +242,9 @@ impl Hub {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Vec<Arc<ClientHandle>>>> {
-        self.by_user.lock().expect("hub lock")
+        // Every update leaves the map consistent: a panic elsewhere must not take every socket
+        // of the instance down with it.
+        self.by_user.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

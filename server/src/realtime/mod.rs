@@ -2,6 +2,7 @@
 //! instance), a [`broker::Broker`] (fan-out between instances) and the watcher of global
 //! notifications. Each socket is served by [`client::serve`].
 
+pub mod admission;
 pub mod broker;
 pub mod client;
 mod globals;

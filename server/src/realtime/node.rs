@@ -10,6 +10,7 @@ use app::protocol::close_code;
 use app::ssr::events::{Event, EventSink, Presence};
 use app::ssr::store::DynStore;
 
+use super::admission::Admission;
 use super::broker::{Broker, Delivery};
 use super::client::ClientSettings;
 use super::globals::GlobalsWatcher;
@@ -18,6 +19,8 @@ use super::metrics::Metrics;
 
 pub struct Node {
     pub hub: Arc<Hub>,
+    /// Slots for sockets, per user and for this instance.
+    pub admission: Arc<Admission>,
     pub metrics: Arc<Metrics>,
     pub settings: ClientSettings,
     broker: Arc<dyn Broker>,
@@ -32,6 +35,7 @@ impl Node {
         let globals = Arc::new(GlobalsWatcher::new(store, hub.clone()));
         let node = Arc::new(Self {
             hub,
+            admission: Admission::new(settings.max_sockets_per_user, settings.max_sockets),
             metrics,
             settings,
             broker: broker.clone(),

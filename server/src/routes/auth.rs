@@ -14,6 +14,7 @@ use app::ssr::{accounts, session};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiJson};
+use crate::http_server::ClientAddress;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -39,22 +40,26 @@ struct LoginBody {
 
 async fn register(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let role = Role::parse_self_service("role", &body.role)?;
     let store = &*state.services.store;
-    let user = accounts::register(store, &body.username, &body.password, role).await?;
+    let limits = &state.services.limits;
+    let user =
+        accounts::sign_up(store, limits, client, &body.username, &body.password, role).await?;
     let cookie = session::start(store, &state.services.sessions, user.id).await?;
     Ok((StatusCode::CREATED, [(SET_COOKIE, cookie)], ApiJson(user)).into_response())
 }
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let store = &*state.services.store;
     let guard = &state.services.login_guard;
-    let user = accounts::sign_in(store, guard, &body.username, &body.password).await?;
+    let user = accounts::sign_in(store, guard, client, &body.username, &body.password).await?;
     let cookie = session::start(store, &state.services.sessions, user.id).await?;
     Ok(([(SET_COOKIE, cookie)], ApiJson(user)).into_response())
 }

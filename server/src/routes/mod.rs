@@ -7,10 +7,11 @@ mod metrics;
 mod notifications;
 mod ws;
 
+use axum::middleware;
 use axum::routing::any;
 use axum::Router;
 
-use crate::error::ApiError;
+use crate::error::{self, ApiError};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -23,4 +24,5 @@ pub fn router() -> Router<AppState> {
         .merge(ws::router())
         // Unknown API paths answer in the API's format rather than with the 404 page.
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
+        .layer(middleware::from_fn(error::api_errors_as_json))
 }

@@ -1,6 +1,7 @@
 //! `GET /ws/notifications/`: the upgrade to the real-time protocol (see `docs/protocol.md`).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Query, State, WebSocketUpgrade};
@@ -14,6 +15,7 @@ use app::model::FieldError;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::realtime::admission::Refusal;
 use crate::realtime::client::{self, Connection};
 use crate::state::AppState;
 
@@ -43,6 +45,20 @@ async fn upgrade(
         after_global: cursor(&params, "after_global")?,
     };
     let upgrade = upgrade.map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let slot = state
+        .node
+        .admission
+        .admit(connection.user_id)
+        .map_err(|refusal| match refusal {
+            Refusal::UserFull => ApiError::RateLimited {
+                message: "you have too many live connections open; close a tab".into(),
+                retry_after: Duration::from_secs(5),
+            },
+            Refusal::InstanceFull => ApiError::Unavailable {
+                message: "this server holds as many live connections as it can",
+                retry_after: Duration::from_secs(5),
+            },
+        })?;
     let settings = &state.node.settings;
     let node = state.node.clone();
     let services = state.services.clone();
@@ -51,7 +67,10 @@ async fn upgrade(
         .max_frame_size(settings.max_message_bytes)
         .write_buffer_size(16 * 1024)
         .max_write_buffer_size(settings.max_write_buffer_bytes)
-        .on_upgrade(move |socket| client::serve(socket, connection, node, services)))
+        .on_upgrade(move |socket| async move {
+            client::serve(socket, connection, node, services).await;
+            drop(slot);
+        }))
 }
 
 fn cursor(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>, FieldError> {

@@ -90,6 +90,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The SQLite file this server runs on.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("herald.db")
+    }
+
     /// Stops the server the way a shutdown signal does, and waits until it has stopped.
     pub async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -28,10 +28,41 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("unsupported database URL {0:?}: use sqlite://PATH (postgres:// is planned)")]
     UnsupportedUrl(String),
+    /// The database cannot answer now (busy, locked, or unreachable) but may soon: callers
+    /// answer 503 with `Retry-After` rather than an internal error.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_unavailable(&err) {
+            StoreError::Unavailable(err)
+        } else {
+            StoreError::Database(err)
+        }
+    }
+}
+
+/// Whether `err` says "not now" rather than "never": no pool connection in time, a lost
+/// connection, SQLite's busy or locked database, PostgreSQL's connection exceptions (class 08),
+/// shutdowns (57P) and lack of resources (53).
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            let sqlite_primary = code.parse::<u32>().ok().map(|code| code & 0xff);
+            matches!(sqlite_primary, Some(5 | 6))
+                || ["08", "57P", "53"]
+                    .iter()
+                    .any(|class| code.starts_with(class))
+        }),
+        _ => false,
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

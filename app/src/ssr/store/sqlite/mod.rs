@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, SqlitePool};
+use sqlx::{Connection, Row, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{
@@ -30,16 +30,28 @@ const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active
 impl SqliteStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
+            // A write waits this long for another writer (another process, a backup) before the
+            // request answers 503; long waits would hold pool connections and starve reads.
+            .busy_timeout(Duration::from_secs(2))
             .foreign_keys(true);
         // Each connection to `:memory:` is a database of its own, so it gets exactly one.
         let in_memory = url.contains(":memory:");
+        if !in_memory {
+            // Create the file once, here. The pool's later connections must not: if the file
+            // is deleted while Herald runs, a new connection would silently start an empty
+            // database; instead it fails, and requests answer 503.
+            drop(
+                sqlx::SqliteConnection::connect_with(&options.clone().create_if_missing(true))
+                    .await?,
+            );
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
+            // A request that finds every connection busy this long answers 503 at once.
+            .acquire_timeout(Duration::from_secs(2))
             .idle_timeout(if in_memory {
                 None
             } else {
@@ -50,10 +62,37 @@ impl SqliteStore {
             } else {
                 Some(Duration::from_secs(1800))
             })
-            .connect_with(options)
+            .connect_with(options.create_if_missing(in_memory))
             .await?;
+        spawn_maintenance(pool.clone());
         Ok(Self { pool })
     }
+}
+
+/// Every five minutes, until the pool closes: folds the write-ahead log back into the database
+/// and truncates it (readers that never pause can otherwise keep it growing: 132 MB beside a
+/// 16 MB database was seen), and deletes sessions that have expired.
+fn spawn_maintenance(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(300));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            let expired = sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
+                .bind(OffsetDateTime::now_utc())
+                .execute(&pool)
+                .await;
+            let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&pool)
+                .await;
+            for err in [expired.err(), checkpoint.err()].into_iter().flatten() {
+                tracing::warn!(%err, "database maintenance failed; trying again later");
+            }
+        }
+    });
 }
 
 fn parse_column<T: FromStr>(row: &SqliteRow, column: &str) -> Result<T, sqlx::Error> {
