@@ -18,9 +18,12 @@ pub struct Viewer {
     pub banners: Vec<GlobalNotification>,
 }
 
+/// The viewer of the page at `path`. Opening a page is seeing it: the viewer's notifications
+/// that link to `path` are marked read first, so the badge rendered with the page is already
+/// right.
 #[server]
-pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
-    use crate::ssr::{announcements, services, session};
+pub async fn get_viewer(path: String) -> Result<Option<Viewer>, ServerFnError> {
+    use crate::ssr::{announcements, inbox, services, session};
 
     let Some(signed_in) = session::signed_in() else {
         return Ok(None);
@@ -28,6 +31,11 @@ pub async fn get_viewer() -> Result<Option<Viewer>, ServerFnError> {
     let services = services()?;
     let store = &services.store;
     let user_id = signed_in.user.id;
+    if path.len() <= crate::model::Link::MAX_CHARS {
+        inbox::seen_page(&services, user_id, &path)
+            .await
+            .map_err(internal)?;
+    }
     // Ids first: anything newer than them is replayed by the socket, so nothing falls between.
     let latest_notification_id = store
         .latest_notification_id(user_id)

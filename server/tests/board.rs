@@ -411,3 +411,135 @@ async fn a_system_alert_reaches_one_user_or_everyone_of_a_role() {
     .await;
     assert!(matches!(nobody, Err(BoardError::Invalid(ref e)) if e.field == "username"));
 }
+
+#[tokio::test]
+async fn opening_the_application_a_notification_points_to_marks_that_notification_read() {
+    let app = spawn_app().await;
+    let (acme, employer, _, seeker) = employer_and_seeker(&app).await;
+    let job = board::post_job(&app.services, &employer, &draft("Rust engineer"))
+        .await
+        .unwrap();
+    let first = board::apply(&app.services, &seeker, job.id, "Hire me")
+        .await
+        .unwrap();
+    let other_job = board::post_job(&app.services, &employer, &draft("Go engineer"))
+        .await
+        .unwrap();
+    board::apply(&app.services, &seeker, other_job.id, "Me too")
+        .await
+        .unwrap();
+    assert_eq!(app.store.unread_count(acme.id).await.unwrap(), 2);
+
+    let page = acme
+        .client
+        .get(app.url(&format!("/employer/applications/{}/", first.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+
+    let notifications = latest(&app, acme.id).await;
+    let read: Vec<_> = notifications
+        .iter()
+        .map(|n| (n.link.clone(), n.is_read))
+        .collect();
+    assert_eq!(
+        app.store.unread_count(acme.id).await.unwrap(),
+        1,
+        "{read:?}"
+    );
+    assert!(notifications.iter().any(|n| n.is_read
+        && n.link.as_deref() == Some(&*format!("/employer/applications/{}/", first.id))));
+}
+
+#[tokio::test]
+async fn reading_a_conversation_clears_its_message_notifications() {
+    let app = spawn_app().await;
+    let (_acme, employer, ada, _) = employer_and_seeker(&app).await;
+    board::send_message(&app.services, &employer, "ada", "Hello")
+        .await
+        .unwrap();
+    assert_eq!(app.store.unread_count(ada.id).await.unwrap(), 1);
+    ada.client
+        .get(app.url("/messages/acme"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.store.unread_count(ada.id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn only_the_jobs_owner_gets_its_edit_form() {
+    let app = spawn_app().await;
+    let (_acme, employer, _ada, seeker) = employer_and_seeker(&app).await;
+    let job = board::post_job(&app.services, &employer, &draft("Rust engineer"))
+        .await
+        .unwrap();
+    assert!(board::job_for_editing(&app.services, &employer, job.id)
+        .await
+        .is_ok());
+    assert!(matches!(
+        board::job_for_editing(&app.services, &seeker, job.id).await,
+        Err(BoardError::NotFound)
+    ));
+    let globex = app.user("globex", "employer").await;
+    let other = user(globex.id, "globex", Role::Employer);
+    assert!(matches!(
+        board::job_for_editing(&app.services, &other, job.id).await,
+        Err(BoardError::NotFound)
+    ));
+    // Signed out, the page shows no form with the job's text in it.
+    let html = app
+        .browser()
+        .get(app.url(&format!("/employer/jobs/{}/", job.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Write Rust all day"), "{html}");
+    assert!(!html.contains("edit-job-form"));
+}
+
+#[tokio::test]
+async fn a_job_description_that_closes_the_textarea_stays_inside_it_on_the_edit_page() {
+    let app = spawn_app().await;
+    let (acme, employer, _, _) = employer_and_seeker(&app).await;
+    let payload = r#"x</textarea><img src=x onerror="alert(1)">"#;
+    let job = board::post_job(
+        &app.services,
+        &employer,
+        &JobDraft::parse("Rust", "Acme", "Remote", payload).unwrap(),
+    )
+    .await
+    .unwrap();
+    let html = acme
+        .client
+        .get(app.url(&format!("/employer/jobs/{}/", job.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("edit-job-form"), "the owner gets the form");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(html.contains("x&lt;/textarea&gt;&lt;img src=x"));
+}
+
+#[tokio::test]
+async fn a_sender_beyond_the_message_limit_is_told_to_slow_down() {
+    let app = common::spawn_app_with(|c| c.max_messages_per_minute = 3).await;
+    let (_acme, employer, _ada, _) = employer_and_seeker(&app).await;
+    for n in 0..3 {
+        board::send_message(&app.services, &employer, "ada", &format!("Hello {n}"))
+            .await
+            .unwrap();
+    }
+    let refused = board::send_message(&app.services, &employer, "ada", "One more").await;
+    assert!(
+        matches!(refused, Err(BoardError::TooFast(_))),
+        "{refused:?}"
+    );
+}

@@ -25,7 +25,7 @@ pub fn provide_viewer() {
     let pathname = use_location().pathname;
     let viewer = Resource::new(
         move || (pathname.get(), logout.version().get()),
-        |_| get_viewer(),
+        |(path, _)| get_viewer(path),
     );
     provide_context(ViewerContext { viewer, logout });
     let realtime = provide_realtime();

@@ -205,6 +205,9 @@ pub trait Store: BoardStore + Send + Sync + 'static {
     async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>>;
     /// Marks all of a user's notifications read; answers how many changed.
     async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64>;
+    /// Marks read the user's unread notifications whose link is exactly `link`; answers how
+    /// many changed.
+    async fn mark_read_by_link(&self, user_id: i64, link: &str) -> StoreResult<u64>;
 
     // --- global notifications ---------------------------------------------------------------
 

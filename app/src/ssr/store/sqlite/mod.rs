@@ -417,6 +417,19 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
+    async fn mark_read_by_link(&self, user_id: i64, link: &str) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET is_read = 1, read_at = ? \
+             WHERE user_id = ? AND is_read = 0 AND link = ?",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(user_id)
+        .bind(link)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification> {
         let sql = format!(
             "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
