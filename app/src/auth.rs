@@ -77,7 +77,11 @@ pub async fn login(
         .await
         .map_err(internal)?;
     session::set_cookie(cookie);
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    let next = next.filter(|next| !next.is_empty());
+    leptos_axum::redirect(&match next {
+        Some(next) => safe_next(Some(&next)),
+        None => user.role.home().to_owned(),
+    });
     Ok(())
 }
 
@@ -107,7 +111,7 @@ pub async fn register(
         .await
         .map_err(internal)?;
     session::set_cookie(cookie);
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(user.role.home());
     Ok(())
 }
 

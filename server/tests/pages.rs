@@ -114,3 +114,55 @@ async fn an_unknown_page_answers_404_with_a_page() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
 }
+
+async fn location_of(client: &reqwest::Client, url: String) -> Option<String> {
+    let response = client.get(url).send().await.unwrap();
+    response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_page_for_another_role_sends_the_visitor_to_their_own_home() {
+    let app = spawn_app().await;
+    let (ada, _) = app.signed_in("ada", "jobseeker").await;
+    let (acme, _) = app.signed_in("acme", "employer").await;
+    assert_eq!(
+        location_of(&ada, app.url("/employer/jobs/"))
+            .await
+            .as_deref(),
+        Some("/")
+    );
+    assert_eq!(
+        location_of(&ada, app.url("/employer/applications/"))
+            .await
+            .as_deref(),
+        Some("/")
+    );
+    assert_eq!(
+        location_of(&acme, app.url("/admin-panel/notifications/"))
+            .await
+            .as_deref(),
+        Some("/employer/applications/")
+    );
+    assert_eq!(location_of(&acme, app.url("/employer/jobs/")).await, None);
+}
+
+#[tokio::test]
+async fn a_signed_out_visitor_is_sent_to_sign_in_and_back() {
+    let app = spawn_app().await;
+    let visitor = app.browser();
+    assert_eq!(
+        location_of(&visitor, app.url("/employer/jobs/"))
+            .await
+            .as_deref(),
+        Some("/login?next=/employer/jobs/")
+    );
+    assert_eq!(
+        location_of(&visitor, app.url("/messages/ada"))
+            .await
+            .as_deref(),
+        Some("/login?next=/messages/ada")
+    );
+}

@@ -128,7 +128,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
                 .map(|(href, text)| view! { <a href=href>{text}</a> })
                 .collect_view()}
             <a href=profile>"Profile"</a>
-            <a href="/realtime-test/">"Live test"</a>
+            {(role == Role::Admin).then(|| view! { <a href="/realtime-test/">"Live test"</a> })}
         </span>
         <ConnectionStatus/>
         <DesktopToggle/>

@@ -23,6 +23,16 @@ impl Role {
         }
     }
 
+    /// Where this role starts: the page a sign-in or sign-up without a `next` leads to, and where
+    /// a page meant for another role sends it.
+    pub fn home(self) -> &'static str {
+        match self {
+            Role::Jobseeker => "/",
+            Role::Employer => "/employer/applications/",
+            Role::Admin => "/admin-panel/notifications/",
+        }
+    }
+
     /// The roles anyone may choose when signing up; admins are made from the command line.
     pub fn parse_self_service(field: &str, raw: &str) -> Result<Self, FieldError> {
         match raw {

@@ -151,6 +151,7 @@ pub async fn send_alert(
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    super::require(super::Audience::Only(crate::model::Role::Admin));
     let announce = ServerAction::<Announce>::new();
     let deactivate = ServerAction::<DeactivateAnnouncement>::new();
     let alert = ServerAction::<SendAlert>::new();

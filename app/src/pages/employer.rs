@@ -123,6 +123,7 @@ fn JobFields(job: Option<Job>) -> impl IntoView {
 
 #[component]
 pub fn EmployerJobsPage() -> impl IntoView {
+    super::require(super::Audience::Only(crate::model::Role::Employer));
     let post = ServerAction::<PostJob>::new();
     let toggle = ServerAction::<SetJobOpen>::new();
     let jobs = Resource::new(
@@ -174,6 +175,7 @@ pub fn EmployerJobsPage() -> impl IntoView {
 
 #[component]
 pub fn EditJobPage() -> impl IntoView {
+    super::require(super::Audience::Only(crate::model::Role::Employer));
     let id = super::route_id("id");
     let edit = ServerAction::<EditJob>::new();
     let job = Resource::new(
@@ -211,6 +213,7 @@ pub fn EditJobPage() -> impl IntoView {
 
 #[component]
 pub fn EmployerApplicationsPage() -> impl IntoView {
+    super::require(super::Audience::Only(crate::model::Role::Employer));
     let realtime = expect_context::<Realtime>();
     // Refreshes whenever an application notification arrives live.
     let arrivals = Memo::new(move |_| {
@@ -251,6 +254,7 @@ pub fn EmployerApplicationsPage() -> impl IntoView {
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
+    super::require(super::Audience::Only(crate::model::Role::Employer));
     let id = super::route_id("id");
     let application = Resource::new(id, get_application);
     view! {

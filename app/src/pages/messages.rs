@@ -110,6 +110,7 @@ pub fn MessagesPage() -> impl IntoView {
 
 #[component]
 pub fn ConversationPage() -> impl IntoView {
+    super::require(super::Audience::SignedIn);
     let params = use_params_map();
     let username = move || params.read().get("username").unwrap_or_default();
     let thread = Resource::new(username, get_thread);

@@ -35,3 +35,39 @@ fn route_id(name: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'stat
             .unwrap_or(0)
     }
 }
+
+/// Who may open a page. Checked while the server renders it: a signed-out visitor is sent to
+/// sign in (and brought back here after), someone of another role to their own home. The page's
+/// server functions refuse them too, so a page reached by client-side navigation is no way in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Audience {
+    SignedIn,
+    Only(crate::model::Role),
+}
+
+pub(crate) fn require(audience: Audience) {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::model::Role;
+        use leptos::prelude::use_context;
+
+        let here = use_context::<http::request::Parts>()
+            .map(|parts| parts.uri.path().to_owned())
+            .unwrap_or_else(|| "/".to_owned());
+        match (crate::ssr::session::signed_in(), audience) {
+            (None, _) => {
+                // Slashes stay readable; anything else that could end the query is encoded.
+                let next = jobs::urlencode(&here).replace("%2F", "/");
+                leptos_axum::redirect(&format!("/login?next={next}"))
+            }
+            (Some(signed_in), Audience::Only(role))
+                if signed_in.user.role != role && signed_in.user.role != Role::Admin =>
+            {
+                leptos_axum::redirect(signed_in.user.role.home())
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = audience;
+}

@@ -60,10 +60,7 @@ pub async fn mark_all_notifications_read() -> Result<u64, ServerFnError> {
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if crate::ssr::session::signed_in().is_none() {
-        leptos_axum::redirect("/login?next=/notifications/");
-    }
+    super::require(super::Audience::SignedIn);
     let query = use_query_map();
     let unread_only = move || query.read().get("unread").as_deref() == Some("true");
     let before = move || {
