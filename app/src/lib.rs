@@ -18,8 +18,8 @@ use leptos_router::{path, SsrMode};
 use crate::components::shell::{provide_viewer, Shell};
 use crate::pages::{
     AdminPage, ApplicationPage, ConversationPage, EditJobPage, EmployerApplicationsPage,
-    EmployerJobsPage, HomePage, JobPage, LoginPage, MessagesPage, NotFound, NotificationsPage,
-    ProfilePage, RealtimeTestPage, RegisterPage,
+    EmployerJobsPage, HomePage, JobPage, LoginPage, MessagesPage, MyApplicationsPage, NotFound,
+    NotificationsPage, ProfilePage, RealtimeTestPage, RegisterPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -80,6 +80,7 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/notifications/") view=NotificationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/realtime-test/") view=RealtimeTestPage ssr=SsrMode::Async/>
                 <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
+                <Route path=path!("/applications/") view=MyApplicationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/employer/jobs/") view=EmployerJobsPage ssr=SsrMode::Async/>
                 <Route path=path!("/employer/jobs/:id/") view=EditJobPage ssr=SsrMode::Async/>
                 <Route

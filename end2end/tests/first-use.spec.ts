@@ -1,6 +1,6 @@
 import { expect, request, test } from "@playwright/test";
 import { baseURL } from "../playwright.config";
-import { adminApi, uniqueName } from "./helpers";
+import { adminApi, signUp, uniqueName } from "./helpers";
 
 const PASSWORD = "a long enough password";
 
@@ -54,4 +54,227 @@ test("signing up through the form while an announcement is live lands on a live 
     await expect(page.getByTestId("global-banner").filter({ hasText: title })).toBeVisible();
     await expect(page.getByTestId("ws-status")).toHaveText("connected");
   });
+});
+
+test("a burst of notifications shows three toasts and '+N more', and each can be dismissed with × or Escape", async ({ page }) => {
+  const username = uniqueName("busy");
+  await signUp(page, username, PASSWORD);
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  const admin = await adminApi();
+  for (let n = 1; n <= 10; n++) {
+    const sent = await admin.post("/api/notifications/", { data: { username, title: `Burst ${n}` } });
+    expect(sent.status()).toBe(201);
+  }
+  await admin.dispose();
+
+  await expect(page.getByTestId("notification-badge")).toHaveText("10");
+  const toasts = page.getByTestId("toast");
+  await expect(toasts).toHaveCount(3);
+  await expect(page.getByTestId("toast-more")).toHaveText("+7 more");
+  // The column stays clear of the top bar.
+  const column = await page.locator(".toasts").boundingBox();
+  expect(column!.height).toBeLessThan(page.viewportSize()!.height / 2);
+
+  await toasts.first().getByTestId("toast-dismiss").click();
+  await expect(page.getByTestId("toast-more")).toHaveText("+6 more");
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("toast-more")).toHaveText("+5 more");
+  await expect(toasts).toHaveCount(3);
+});
+
+test("a focused toast stays until it loses focus, and a long message makes no tall toast", async ({ page }) => {
+  const username = uniqueName("focused");
+  await signUp(page, username, PASSWORD);
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  const admin = await adminApi();
+  await admin.post("/api/notifications/", { data: { username, title: "Long one", message: "word ".repeat(400) } });
+  await admin.dispose();
+
+  const toast = page.getByTestId("toast").filter({ hasText: "Long one" });
+  await expect(toast).toBeVisible();
+  expect((await toast.boundingBox())!.height).toBeLessThan(200);
+  await toast.getByTestId("toast-dismiss").focus();
+  // Longer than a toast's 5 s: being read (focused), it stays.
+  await page.waitForTimeout(6500);
+  await expect(toast).toBeVisible();
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await expect(toast).toHaveCount(0, { timeout: 8000 });
+});
+
+test("opening a notification's link from the inbox marks it read, and a read item loses its coloured dot", async ({ page }) => {
+  const username = uniqueName("opener");
+  await signUp(page, username, PASSWORD);
+  const admin = await adminApi();
+  await admin.post("/api/notifications/", { data: { username, title: "See the jobs", link: "/?q=rust" } });
+  await admin.post("/api/notifications/", { data: { username, title: "Still unread" } });
+  await admin.dispose();
+
+  await page.goto("/notifications/");
+  await expect(page.getByTestId("notification-badge")).toHaveText("2");
+  const item = page.getByTestId("notification-item").filter({ hasText: "See the jobs" });
+  await item.getByRole("link").first().click();
+  await expect(page).toHaveURL(/\/\?q=rust$/);
+  await expect(page.getByTestId("notification-badge")).toHaveText("1");
+
+  await page.goto("/notifications/");
+  const read = page.getByTestId("notification-item").filter({ hasText: "See the jobs" });
+  const unread = page.getByTestId("notification-item").filter({ hasText: "Still unread" });
+  const dot = (row: typeof read) => row.locator(".type-dot").evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(await dot(read)).toBe("rgba(0, 0, 0, 0)");
+  expect(await dot(unread)).not.toBe("rgba(0, 0, 0, 0)");
+});
+
+test("the tab title carries the unread count", async ({ page }) => {
+  const username = uniqueName("titled");
+  await signUp(page, username, PASSWORD);
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  await expect(page).toHaveTitle("Herald");
+  const admin = await adminApi();
+  await admin.post("/api/notifications/", { data: { username, title: "Counted" } });
+  await admin.dispose();
+  await expect(page).toHaveTitle("(1) Herald");
+});
+
+test("a jobseeker who opens the employer pages is sent home, and a visitor is asked to sign in first", async ({ page, browser }) => {
+  const username = uniqueName("curious");
+  await signUp(page, username, PASSWORD);
+  await page.goto("/employer/jobs/");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("post-job-form")).toHaveCount(0);
+
+  const visitor = await browser.newContext();
+  const visitorPage = await visitor.newPage();
+  await visitorPage.goto("/employer/jobs/");
+  await expect(visitorPage).toHaveURL(/\/login\?next=\/employer\/jobs\/$/);
+  await visitor.close();
+});
+
+test("after signing out, Back does not show the previous person's inbox", async ({ page }) => {
+  const username = uniqueName("private");
+  await signUp(page, username, PASSWORD);
+  const admin = await adminApi();
+  await admin.post("/api/notifications/", { data: { username, title: "Private matter" } });
+  await admin.dispose();
+  await page.goto("/notifications/");
+  await expect(page.getByText("Private matter")).toBeVisible();
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goBack();
+  await expect(page.getByText("Private matter")).toHaveCount(0);
+});
+
+test.describe("on a phone (390×844)", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the top bar is one row with a menu that opens and closes, and the page starts near the top", async ({ page }) => {
+    const username = uniqueName("phone");
+    await signUp(page, username, PASSWORD);
+    await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
+    const bar = await page.locator(".topbar").boundingBox();
+    expect(bar!.height).toBeLessThan(70);
+    await expect(page.getByTestId("ws-status")).toBeVisible();
+    await expect(page.getByTestId("whoami")).toBeHidden();
+
+    await page.getByTestId("menu-toggle").click();
+    await expect(page.getByTestId("whoami")).toBeVisible();
+    await expect(page.getByTestId("menu-toggle")).toHaveAttribute("aria-expanded", "true");
+    await page.getByRole("link", { name: "Profile" }).click();
+    await expect(page).toHaveURL(new RegExp(`/profile/${username}$`));
+    await expect(page.getByTestId("whoami")).toBeHidden();
+
+    // Nothing scrolls sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+});
+
+test("a jobseeker sees their applications, 'Applied' on the job list, and a status change arrives live", async ({ browser }) => {
+  const employerContext = await browser.newContext();
+  const employer = await employerContext.newPage();
+  const boss = uniqueName("statusboss");
+  await signUp(employer, boss, PASSWORD, "employer");
+  await employer.goto("/employer/jobs/");
+  const form = employer.getByTestId("post-job-form");
+  const title = `Status job ${boss}`;
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Company").fill("Statusco");
+  await form.getByLabel("Location").fill("Remote");
+  await form.getByLabel("Description").fill("Moves applications along.");
+  await form.getByRole("button", { name: "Post the job" }).click();
+  await expect(employer.getByTestId("job")).toContainText(title);
+  const jobPath = new URL(employer.url()).pathname;
+
+  const seekerContext = await browser.newContext();
+  const seeker = await seekerContext.newPage();
+  await signUp(seeker, uniqueName("hopeful"), PASSWORD);
+  await seeker.goto(jobPath);
+  await seeker.getByRole("button", { name: "Apply" }).click();
+  await expect(seeker.getByTestId("applied")).toBeVisible();
+  await seeker.goto(`/?q=${encodeURIComponent(title)}`);
+  await expect(seeker.getByTestId("job-card").filter({ hasText: title }).getByTestId("applied-pill")).toBeVisible();
+
+  await seeker.goto("/applications/");
+  const mine = seeker.getByTestId("my-application").filter({ hasText: title });
+  await expect(mine.getByTestId("application-status")).toHaveText("new");
+  await expect(seeker.getByTestId("ws-status")).toHaveText("connected");
+
+  await employer.goto("/employer/applications/");
+  const row = employer.getByTestId("application-row").filter({ hasText: title });
+  await expect(employer.getByTestId("job-filter")).toContainText(`${title} (1, 1 new)`);
+  await row.getByTestId("status-select").selectOption("reviewed");
+  await row.getByTestId("set-status").click();
+  await expect(employer.getByTestId("application-row").filter({ hasText: title })).toHaveAttribute("data-status", "reviewed");
+
+  await expect(mine.getByTestId("application-status")).toHaveText("reviewed");
+  await expect(seeker.getByTestId("toast").filter({ hasText: "reviewed" })).toBeVisible();
+  await employerContext.close();
+  await seekerContext.close();
+});
+
+test("an employer closes a job from its edit page", async ({ page }) => {
+  await signUp(page, uniqueName("closer"), PASSWORD, "employer");
+  await page.goto("/employer/jobs/");
+  const form = page.getByTestId("post-job-form");
+  await form.getByLabel("Title").fill("Short-lived");
+  await form.getByLabel("Company").fill("Closeco");
+  await form.getByLabel("Location").fill("Remote");
+  await form.getByLabel("Description").fill("Closes soon.");
+  await form.getByRole("button", { name: "Post the job" }).click();
+  await expect(page.getByTestId("job")).toBeVisible();
+  const id = new URL(page.url()).pathname.split("/").filter(Boolean).pop();
+  await page.goto(`/employer/jobs/${id}/`);
+  await expect(page.getByTestId("job-state")).toHaveText("Open to applications");
+  await page.getByTestId("toggle-open").click();
+  await expect(page.getByTestId("job-state")).toHaveText("Closed: no new applications");
+  await expect(page.getByTestId("toggle-open")).toHaveText("Reopen this job");
+});
+
+test("Enter sends a message and Shift+Enter starts a new line", async ({ browser }) => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const alice = await a.newPage();
+  const bob = await b.newPage();
+  const bobName = uniqueName("bob");
+  await signUp(bob, bobName, PASSWORD);
+  await signUp(alice, uniqueName("alice"), PASSWORD, "employer");
+  await alice.goto(`/messages/${bobName}`);
+  await expect(alice.locator("html[data-hydrated]")).toHaveCount(1);
+  const box = alice.getByTestId("message-form").getByLabel("Message");
+  await box.fill("first line");
+  await box.press("Shift+Enter");
+  await box.pressSequentially("second line");
+  await box.press("Enter");
+  await expect(alice.getByTestId("message")).toContainText("first line\nsecond line");
+  await expect(box).toHaveValue("");
+  await a.close();
+  await b.close();
+});
+
+test("a saved profile says so", async ({ page }) => {
+  const username = uniqueName("saver");
+  await signUp(page, username, PASSWORD);
+  await page.goto(`/profile/${username}`);
+  await page.getByTestId("profile-form").getByLabel("Headline").fill("Rust at heart");
+  await page.getByTestId("profile-form").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("profile-saved")).toHaveText("Saved.");
 });

@@ -329,6 +329,19 @@ async fn job_search_matches_keyword_and_location_and_pages() {
         .await
         .unwrap();
     assert_eq!(last.len(), 2);
+    // Each word matches on its own, anywhere in the job: "rust remote" is not one phrase.
+    let (_, rust_remote) = app
+        .store
+        .search_jobs(&search(Some("  remote RUST "), None, 0))
+        .await
+        .unwrap();
+    assert_eq!(rust_remote, 6);
+    let (_, nothing) = app
+        .store
+        .search_jobs(&search(Some("rust cobol"), None, 0))
+        .await
+        .unwrap();
+    assert_eq!(nothing, 0);
     // LIKE wildcards in the search are taken literally.
     let (_, literal) = app
         .store
@@ -542,4 +555,62 @@ async fn a_sender_beyond_the_message_limit_is_told_to_slow_down() {
         matches!(refused, Err(BoardError::TooFast(_))),
         "{refused:?}"
     );
+}
+
+#[tokio::test]
+async fn an_employer_moves_an_application_along_and_the_jobseeker_is_told_live() {
+    use app::model::ApplicationStatus;
+
+    let app = spawn_app().await;
+    let (_acme, employer, ada, seeker) = employer_and_seeker(&app).await;
+    let job = board::post_job(&app.services, &employer, &draft("Rust engineer"))
+        .await
+        .unwrap();
+    let application = board::apply(&app.services, &seeker, job.id, "Hire me")
+        .await
+        .unwrap();
+    assert_eq!(application.status, ApplicationStatus::New);
+    let mut socket = app.socket(&ada, "").await;
+    socket.next().await;
+
+    let moved = board::set_application_status(
+        &app.services,
+        &employer,
+        application.id,
+        ApplicationStatus::Reviewed,
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved.status, ApplicationStatus::Reviewed);
+    let frame = socket.next_of("notification").await;
+    assert_eq!(
+        frame["notification"]["title"],
+        "Your application to Rust engineer: reviewed"
+    );
+    assert_eq!(frame["notification"]["link"], "/applications/");
+    let mine = app.store.applications_of_seeker(ada.id).await.unwrap();
+    assert_eq!(mine[0].status, ApplicationStatus::Reviewed);
+
+    // Setting the same status again tells no one twice; another employer cannot touch it.
+    board::set_application_status(
+        &app.services,
+        &employer,
+        application.id,
+        ApplicationStatus::Reviewed,
+    )
+    .await
+    .unwrap();
+    socket.assert_quiet(Duration::from_millis(300)).await;
+    let globex = app.user("globex", "employer").await;
+    let other = user(globex.id, "globex", Role::Employer);
+    assert!(matches!(
+        board::set_application_status(
+            &app.services,
+            &other,
+            application.id,
+            ApplicationStatus::Hired
+        )
+        .await,
+        Err(BoardError::NotFound)
+    ));
 }

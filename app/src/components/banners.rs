@@ -6,8 +6,11 @@ use leptos::prelude::*;
 use crate::auth::DismissBanner;
 use crate::realtime::Realtime;
 
-#[component]
-pub fn Banners() -> impl IntoView {
+/// The action that remembers a dismissal. It is made once per page, by the shell, outside the
+/// transition that re-renders the banners after each navigation: while a transition runs, the
+/// banners on screen are still the previous render's, and their forms must not hold an action
+/// that render owned and has disposed (that panicked the first page after signing in).
+pub fn dismiss_action() -> ServerAction<DismissBanner> {
     let realtime = expect_context::<Realtime>();
     let dismiss = ServerAction::<DismissBanner>::new();
     // Take the banner down as soon as the dismissal is sent; the server remembers it for reloads.
@@ -16,10 +19,21 @@ pub fn Banners() -> impl IntoView {
             realtime.remove_banner(id);
         }
     });
+    dismiss
+}
+
+#[component]
+pub fn Banners(dismiss: ServerAction<DismissBanner>) -> impl IntoView {
+    let realtime = expect_context::<Realtime>();
     view! {
         <div class="banners" role="region" aria-label="Announcements">
             <For
-                each=move || realtime.banners.get()
+                each=move || {
+                    // The loudest first; among equals, the newest.
+                    let mut banners = realtime.banners.get();
+                    banners.sort_by(|a, b| b.level.cmp(&a.level).then(b.id.cmp(&a.id)));
+                    banners
+                }
                 key=|banner| banner.id
                 children=move |banner| {
                     view! {

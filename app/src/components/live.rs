@@ -24,32 +24,50 @@ pub fn DesktopToggle() -> impl IntoView {
     });
     let label = move || match realtime.desktop.get() {
         DesktopPermission::Granted => "Desktop alerts on",
+        DesktopPermission::Off => "Desktop alerts off",
         DesktopPermission::Denied => "Desktop alerts blocked",
         DesktopPermission::Unsupported => "No desktop alerts here",
         DesktopPermission::Default | DesktopPermission::Unknown => "Enable desktop alerts",
     };
     let disabled = move || {
-        !matches!(
+        matches!(
             realtime.desktop.get(),
-            DesktopPermission::Default | DesktopPermission::Unknown
+            DesktopPermission::Denied | DesktopPermission::Unsupported
         )
     };
-    let ask = move |_| {
+    let pressed = move || (realtime.desktop.get() == DesktopPermission::Granted).to_string();
+    // Asks the first time; afterwards the same button turns them off and on again.
+    let click = move |_| {
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            let permission = crate::realtime::desktop::request_permission().await;
-            realtime.desktop.set(permission);
-        });
+        match realtime.desktop.get_untracked() {
+            DesktopPermission::Granted => realtime
+                .desktop
+                .set(crate::realtime::desktop::set_off(true)),
+            DesktopPermission::Off => realtime
+                .desktop
+                .set(crate::realtime::desktop::set_off(false)),
+            _ => leptos::task::spawn_local(async move {
+                let permission = crate::realtime::desktop::request_permission().await;
+                realtime.desktop.set(permission);
+            }),
+        }
     };
     view! {
         <button
             type="button"
             class="button small ghost"
             data-testid="enable-desktop-notifications"
+            data-state=move || format!("{:?}", realtime.desktop.get()).to_lowercase()
+            aria-pressed=pressed
             disabled=disabled
-            on:click=ask
+            on:click=click
         >
             {label}
         </button>
+        <Show when=move || realtime.desktop.get() == DesktopPermission::Denied>
+            <span class="muted help" data-testid="desktop-blocked-help">
+                "Your browser blocks them for this site: allow notifications in the site's settings (the icon beside the address), then reload."
+            </span>
+        </Show>
     }
 }

@@ -5,7 +5,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use super::banners::Banners;
+use super::banners::{dismiss_action, Banners};
 use super::live::{ConnectionStatus, DesktopToggle};
 use super::toasts::Toasts;
 use crate::auth::{get_viewer, Logout, Viewer};
@@ -29,6 +29,7 @@ pub fn provide_viewer() {
     );
     provide_context(ViewerContext { viewer, logout });
     let realtime = provide_realtime();
+    show_unread_in_title(realtime);
 
     // The connection lives in the browser only: effects do not run on the server.
     Effect::new(move |_| {
@@ -48,6 +49,22 @@ pub fn provide_viewer() {
     });
 }
 
+/// Keeps the unread count in the tab's title, "(3) Herald", so a tab in the background says
+/// there is something new.
+fn show_unread_in_title(realtime: Realtime) {
+    Effect::new(move |_| {
+        let count = realtime.unread.get();
+        #[cfg(feature = "hydrate")]
+        document().set_title(&if count > 0 {
+            format!("({count}) Herald")
+        } else {
+            "Herald".to_owned()
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = count;
+    });
+}
+
 pub fn use_viewer() -> ViewerContext {
     expect_context::<ViewerContext>()
 }
@@ -56,6 +73,7 @@ pub fn use_viewer() -> ViewerContext {
 pub fn Shell(children: Children) -> impl IntoView {
     let ctx = use_viewer();
     let realtime = expect_context::<Realtime>();
+    let dismiss = dismiss_action();
     // Transitions keep what is on screen while the viewer reloads after a navigation. What the
     // server rendered is where the live state starts.
     view! {
@@ -64,7 +82,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 if let Ok(Some(viewer)) = ctx.viewer.await {
                     realtime.banners.set(viewer.banners);
                 }
-                view! { <Banners/> }
+                view! { <Banners dismiss/> }
             })}
         </Transition>
         <header class="topbar">
@@ -109,7 +127,11 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     let profile = format!("/profile/{}", viewer.user.username);
     // Each role has its own shell: the same bar, with the links that role needs.
     let links = match role {
-        Role::Jobseeker => vec![("/", "Jobs"), ("/messages/", "Messages")],
+        Role::Jobseeker => vec![
+            ("/", "Jobs"),
+            ("/applications/", "My applications"),
+            ("/messages/", "Messages"),
+        ],
         Role::Employer => vec![
             ("/employer/jobs/", "My jobs"),
             ("/employer/applications/", "Applications"),
@@ -121,32 +143,53 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
             ("/messages/", "Messages"),
         ],
     };
+    // On a narrow screen the links and the account fold into a menu behind one button; the
+    // connection state and the bell stay in the bar. It folds only once the page is live
+    // (`html[data-hydrated]` in the stylesheet), so without JavaScript everything stays visible.
+    let menu_open = RwSignal::new(false);
+    let pathname = use_location().pathname;
+    Effect::new(move |_| {
+        pathname.track();
+        menu_open.set(false);
+    });
     view! {
-        <span class="shell-links" data-testid="shell" data-shell=role.as_str()>
-            {links
-                .into_iter()
-                .map(|(href, text)| view! { <a href=href>{text}</a> })
-                .collect_view()}
-            <a href=profile>"Profile"</a>
-            {(role == Role::Admin).then(|| view! { <a href="/realtime-test/">"Live test"</a> })}
-        </span>
         <ConnectionStatus/>
-        <DesktopToggle/>
         <a class="bell" href="/notifications/" aria-label=label title="Notifications">
             <BellIcon/>
             <span class="badge" data-testid="notification-badge" hidden=move || count() == 0>
                 {count}
             </span>
         </a>
-        <span class="whoami" data-testid="whoami">
-            {viewer.user.username.clone()}
-            <span class="role">{viewer.user.role.as_str()}</span>
-        </span>
-        <ActionForm action=ctx.logout attr:class="inline">
-            <button type="submit" class="button ghost" data-testid="sign-out">
-                "Sign out"
-            </button>
-        </ActionForm>
+        <button
+            type="button"
+            class="button small ghost menu-toggle"
+            data-testid="menu-toggle"
+            aria-controls="account-menu"
+            aria-expanded=move || menu_open.get().to_string()
+            on:click=move |_| menu_open.update(|open| *open = !*open)
+        >
+            "Menu"
+        </button>
+        <div id="account-menu" class="account-menu" class:open=move || menu_open.get()>
+            <span class="shell-links" data-testid="shell" data-shell=role.as_str()>
+                {links
+                    .into_iter()
+                    .map(|(href, text)| view! { <a href=href>{text}</a> })
+                    .collect_view()}
+                <a href=profile>"Profile"</a>
+                {(role == Role::Admin).then(|| view! { <a href="/realtime-test/">"Live test"</a> })}
+            </span>
+            <DesktopToggle/>
+            <span class="whoami" data-testid="whoami">
+                {viewer.user.username.clone()}
+                <span class="role">{viewer.user.role.as_str()}</span>
+            </span>
+            <ActionForm action=ctx.logout attr:class="inline">
+                <button type="submit" class="button ghost" data-testid="sign-out">
+                    "Sign out"
+                </button>
+            </ActionForm>
+        </div>
     }
 }
 

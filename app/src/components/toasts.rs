@@ -1,4 +1,8 @@
-//! Toasts: new notifications slide in at the bottom right and leave after 5 s, unless hovered.
+//! Toasts: new notifications slide in at the bottom right and leave after 5 s.
+//!
+//! At most [`SHOWN_AT_ONCE`] are on screen; the rest wait their turn behind a "+N more" link to
+//! the inbox, so a burst never covers the page. A toast stays while it is hovered or focused,
+//! × or Escape dismisses it, and its text is clamped to a few lines.
 
 use std::time::Duration;
 
@@ -7,17 +11,42 @@ use leptos::prelude::*;
 use crate::realtime::{Realtime, Toast};
 
 const SHOWN_FOR: Duration = Duration::from_secs(5);
+/// How many toasts are on screen at once.
+pub const SHOWN_AT_ONCE: usize = 3;
 
 #[component]
 pub fn Toasts() -> impl IntoView {
     let realtime = expect_context::<Realtime>();
+    let shown = move || {
+        realtime.toasts.with(|toasts| {
+            toasts
+                .iter()
+                .take(SHOWN_AT_ONCE)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let waiting = move || realtime.toasts.with(Vec::len).saturating_sub(SHOWN_AT_ONCE);
+    // Escape dismisses the oldest toast on screen, wherever the focus is.
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |event| {
+            if event.key() == "Escape" {
+                if let Some(oldest) = realtime.toasts.with_untracked(|t| t.first().map(|t| t.key)) {
+                    realtime.dismiss_toast(oldest);
+                }
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     view! {
         <div class="toasts" aria-live="polite" aria-atomic="false">
-            <For
-                each=move || realtime.toasts.get()
-                key=|toast| toast.key
-                children=move |toast| view! { <ToastCard toast/> }
-            />
+            <For each=shown key=|toast| toast.key children=move |toast| view! { <ToastCard toast/> }/>
+            <Show when=move || { waiting() > 0 }>
+                <a class="toast-more" href="/notifications/" data-testid="toast-more">
+                    {move || format!("+{} more", waiting())}
+                </a>
+            </Show>
         </div>
     }
 }
@@ -27,15 +56,17 @@ fn ToastCard(toast: Toast) -> impl IntoView {
     let realtime = expect_context::<Realtime>();
     let key = toast.key;
     let timer: StoredValue<Option<TimeoutHandle>, LocalStorage> = StoredValue::new_local(None);
-    let arm = move || {
-        let handle = set_timeout_with_handle(move || realtime.dismiss_toast(key), SHOWN_FOR).ok();
-        timer.set_value(handle);
-    };
     let disarm = move || {
         if let Some(handle) = timer.try_update_value(Option::take).flatten() {
             handle.clear();
         }
     };
+    let arm = move || {
+        disarm();
+        let handle = set_timeout_with_handle(move || realtime.dismiss_toast(key), SHOWN_FOR).ok();
+        timer.set_value(handle);
+    };
+    // The 5 s start when the toast comes on screen, not when it was queued.
     Effect::new(move |_| arm());
     on_cleanup(disarm);
 
@@ -65,16 +96,27 @@ fn ToastCard(toast: Toast) -> impl IntoView {
         let _ = notification_id;
     };
     view! {
-        <button
-            type="button"
+        <div
             class=format!("toast {}", toast.tone)
             data-testid="toast"
-            on:click=open
             on:mouseenter=move |_| disarm()
             on:mouseleave=move |_| arm()
+            on:focusin=move |_| disarm()
+            on:focusout=move |_| arm()
         >
-            <strong>{toast.title.clone()}</strong>
-            {(!toast.body.is_empty()).then(|| view! { <p>{toast.body.clone()}</p> })}
-        </button>
+            <button type="button" class="toast-open" on:click=open>
+                <strong>{toast.title.clone()}</strong>
+                {(!toast.body.is_empty()).then(|| view! { <p>{toast.body.clone()}</p> })}
+            </button>
+            <button
+                type="button"
+                class="toast-dismiss"
+                data-testid="toast-dismiss"
+                aria-label="Dismiss"
+                on:click=move |_| realtime.dismiss_toast(key)
+            >
+                "×"
+            </button>
+        </div>
     }
 }

@@ -44,11 +44,49 @@ impl JobDraft {
     }
 }
 
+/// Where an application stands, as its employer sets it; the jobseeker sees it change live.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    #[default]
+    New,
+    Reviewed,
+    Rejected,
+    Hired,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 4] = [
+        ApplicationStatus::New,
+        ApplicationStatus::Reviewed,
+        ApplicationStatus::Rejected,
+        ApplicationStatus::Hired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicationStatus::New => "new",
+            ApplicationStatus::Reviewed => "reviewed",
+            ApplicationStatus::Rejected => "rejected",
+            ApplicationStatus::Hired => "hired",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == raw)
+            .ok_or_else(|| FieldError::new(field, "must be new, reviewed, rejected or hired"))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
     pub id: i64,
     pub job_id: i64,
     pub job_title: String,
+    pub company: String,
+    pub status: ApplicationStatus,
     pub seeker_id: i64,
     pub seeker_name: String,
     pub cover_letter: String,

@@ -6,8 +6,10 @@ use time::OffsetDateTime;
 
 use super::FieldError;
 
-/// How loud a global banner is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How loud a global banner is; ordered from quietest to loudest.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     #[default]
@@ -70,7 +72,50 @@ pub struct GlobalNotification {
     pub created_at: OffsetDateTime,
 }
 
+/// Where an announcement stands at a moment, as the admin panel shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GlobalState {
+    /// On screen for everyone now.
+    Live,
+    /// Active, but its start is still to come.
+    Scheduled,
+    /// Active, but its end has passed.
+    Expired,
+    /// Active, but not shown on the site.
+    Hidden,
+    /// Turned off by an admin.
+    Inactive,
+}
+
+impl GlobalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GlobalState::Live => "live",
+            GlobalState::Scheduled => "scheduled",
+            GlobalState::Expired => "expired",
+            GlobalState::Hidden => "hidden",
+            GlobalState::Inactive => "inactive",
+        }
+    }
+}
+
 impl GlobalNotification {
+    /// Where it stands at `now`.
+    pub fn state_at(&self, now: OffsetDateTime) -> GlobalState {
+        if !self.is_active {
+            GlobalState::Inactive
+        } else if self.expires_at.is_some_and(|end| end <= now) {
+            GlobalState::Expired
+        } else if self.starts_at.is_some_and(|start| now < start) {
+            GlobalState::Scheduled
+        } else if !self.show_on_site {
+            GlobalState::Hidden
+        } else {
+            GlobalState::Live
+        }
+    }
+
     /// Whether the banner should be on screen at `now`.
     pub fn is_live_at(&self, now: OffsetDateTime) -> bool {
         self.is_active
@@ -84,6 +129,30 @@ impl GlobalNotification {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn the_state_says_scheduled_live_expired_or_inactive() {
+        let mut g = global();
+        g.starts_at = Some(datetime!(2026-01-01 10:00 UTC));
+        g.expires_at = Some(datetime!(2026-01-01 12:00 UTC));
+        assert_eq!(
+            g.state_at(datetime!(2026-01-01 09:00 UTC)),
+            GlobalState::Scheduled
+        );
+        assert_eq!(
+            g.state_at(datetime!(2026-01-01 11:00 UTC)),
+            GlobalState::Live
+        );
+        assert_eq!(
+            g.state_at(datetime!(2026-01-01 12:00 UTC)),
+            GlobalState::Expired
+        );
+        g.is_active = false;
+        assert_eq!(
+            g.state_at(datetime!(2026-01-01 11:00 UTC)),
+            GlobalState::Inactive
+        );
+    }
 
     fn global() -> GlobalNotification {
         GlobalNotification {

@@ -11,10 +11,11 @@ mod text;
 mod user;
 
 pub use board::{
-    text, Application, Conversation, DirectMessage, Job, JobDraft, Profile, ProfileDraft,
+    text, Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
+    ProfileDraft,
 };
 pub use field_error::FieldError;
-pub use global::{GlobalNotification, Level};
+pub use global::{GlobalNotification, GlobalState, Level};
 pub use notification::{Notification, NotificationPage, NotificationType};
 pub use text::{Link, MessageText, Title};
 pub use user::{Password, Role, User, Username};

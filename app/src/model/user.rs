@@ -115,12 +115,57 @@ impl Password {
         if len > 256 {
             return Err(FieldError::new(field, "must be at most 256 characters"));
         }
+        if is_easy_to_guess(raw) {
+            return Err(FieldError::new(
+                field,
+                "is too easy to guess: use a few words, or mix letters and digits",
+            ));
+        }
         Ok(Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The passwords every guesser tries first: only digits, one character repeated, a run along the
+/// keyboard or the alphabet, or one of the most common passwords.
+fn is_easy_to_guess(password: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "welcome1",
+        "letmein1",
+        "trustno1",
+        "qwertyuiop",
+        "qwerty123",
+        "asdfghjkl",
+        "zxcvbnm1",
+        "abcdefgh",
+        "abc12345",
+        "changeme",
+        "superman",
+        "starwars",
+    ];
+    const RUNS: &[&str] = &[
+        "0123456789",
+        "abcdefghijklmnopqrstuvwxyz",
+        "qwertyuiopasdfghjklzxcvbnm",
+    ];
+    let lower = password.to_lowercase();
+    let first = lower.chars().next();
+    lower.chars().all(|c| c.is_ascii_digit())
+        || lower.chars().all(|c| Some(c) == first)
+        || COMMON.contains(&lower.as_str())
+        || RUNS.iter().any(|run| run.contains(&lower))
 }
 
 impl fmt::Debug for Password {
@@ -132,6 +177,34 @@ impl fmt::Debug for Password {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_a_guesser_tries_first_are_refused() {
+        for weak in [
+            "12345678",
+            "00000000",
+            "aaaaaaaaaa",
+            "Password1",
+            "qwertyuiop",
+            "abcdefghij",
+        ] {
+            assert!(
+                Password::parse("password", weak).is_err(),
+                "{weak} was accepted"
+            );
+        }
+        for fine in [
+            "a long enough password",
+            "correct horse battery",
+            "herald-demo",
+            "tr0ub4dor&3",
+        ] {
+            assert!(
+                Password::parse("password", fine).is_ok(),
+                "{fine} was refused"
+            );
+        }
+    }
 
     #[test]
     fn usernames_must_be_url_safe_and_of_sensible_length() {

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
-use crate::components::time::format_utc;
-use crate::model::GlobalNotification;
+use crate::components::time::Time;
+use crate::model::{GlobalNotification, GlobalState};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
-    pub globals: Vec<GlobalNotification>,
+    /// Every announcement with where it stands now (by the server's clock).
+    pub globals: Vec<(GlobalNotification, GlobalState)>,
     pub open_sockets: usize,
 }
 
@@ -21,22 +22,32 @@ pub async fn admin_overview() -> Result<Overview, ServerFnError> {
 
     session::require_admin()?;
     let services = services()?;
+    let now = time::OffsetDateTime::now_utc();
     let globals = services
         .store
         .list_globals()
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .into_iter()
+        .map(|g| {
+            let state = g.state_at(now);
+            (g, state)
+        })
+        .collect();
     Ok(Overview {
         globals,
         open_sockets: services.presence.open_sockets(),
     })
 }
 
-/// Times from the form are `datetime-local` values, read as UTC.
+/// Times from the form are `datetime-local` values in the admin's local time; the page sends the
+/// browser's offset from UTC (`Date.getTimezoneOffset()`, minutes, positive west of UTC) beside
+/// them. Without JavaScript there is none, and the times are read as UTC, as the form says then.
 #[cfg(feature = "ssr")]
 fn parse_form_time(
     field: &str,
     raw: &str,
+    utc_offset_minutes: i64,
 ) -> Result<Option<time::OffsetDateTime>, crate::model::FieldError> {
     use time::macros::format_description;
     let raw = raw.trim();
@@ -47,7 +58,7 @@ fn parse_form_time(
     let without = format_description!("[year]-[month]-[day]T[hour]:[minute]");
     time::PrimitiveDateTime::parse(raw, without)
         .or_else(|_| time::PrimitiveDateTime::parse(raw, with_seconds))
-        .map(|t| Some(t.assume_utc()))
+        .map(|t| Some(t.assume_utc() + time::Duration::minutes(utc_offset_minutes)))
         .map_err(|_| crate::model::FieldError::new(field, "must be a date and time"))
 }
 
@@ -61,6 +72,7 @@ pub async fn announce(
     is_active: Option<String>,
     starts_at: String,
     expires_at: String,
+    utc_offset_minutes: Option<String>,
 ) -> Result<(), ServerFnError> {
     use crate::model::{FieldError, Level, MessageText, Title};
     use crate::ssr::store::NewGlobalNotification;
@@ -68,8 +80,13 @@ pub async fn announce(
 
     let admin = session::require_admin()?;
     let invalid = |e: FieldError| ServerFnError::new(e.to_string());
-    let starts_at = parse_form_time("starts_at", &starts_at).map_err(invalid)?;
-    let expires_at = parse_form_time("expires_at", &expires_at).map_err(invalid)?;
+    // Real offsets are within ±14 hours; anything else is ignored.
+    let offset = utc_offset_minutes
+        .and_then(|raw| raw.trim().parse::<i64>().ok())
+        .filter(|minutes| minutes.abs() <= 14 * 60)
+        .unwrap_or(0);
+    let starts_at = parse_form_time("starts_at", &starts_at, offset).map_err(invalid)?;
+    let expires_at = parse_form_time("expires_at", &expires_at, offset).map_err(invalid)?;
     if let (Some(start), Some(end)) = (starts_at, expires_at) {
         if end <= start {
             return Err(invalid(FieldError::new(
@@ -94,14 +111,15 @@ pub async fn announce(
     Ok(())
 }
 
+/// Turns an announcement off (`active` = false) or on again.
 #[server]
-pub async fn deactivate_announcement(id: i64) -> Result<(), ServerFnError> {
+pub async fn set_announcement_active(id: i64, active: bool) -> Result<(), ServerFnError> {
     use crate::ssr::store::GlobalNotificationPatch;
     use crate::ssr::{announcements, services, session};
 
     session::require_admin()?;
     let patch = GlobalNotificationPatch {
-        is_active: Some(false),
+        is_active: Some(active),
         ..Default::default()
     };
     match announcements::update(&services()?, id, &patch).await {
@@ -153,98 +171,154 @@ pub async fn send_alert(
 pub fn AdminPage() -> impl IntoView {
     super::require(super::Audience::Only(crate::model::Role::Admin));
     let announce = ServerAction::<Announce>::new();
-    let deactivate = ServerAction::<DeactivateAnnouncement>::new();
+    let set_active = ServerAction::<SetAnnouncementActive>::new();
     let alert = ServerAction::<SendAlert>::new();
+    // The overview (the announcements and the open sockets) refreshes every few seconds.
+    let tick = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|t| *t = t.wrapping_add(1)),
+        std::time::Duration::from_secs(5),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     let overview = Resource::new(
-        move || (announce.version().get(), deactivate.version().get()),
+        move || {
+            (
+                announce.version().get(),
+                set_active.version().get(),
+                tick.get(),
+            )
+        },
         |_| admin_overview(),
     );
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if crate::ssr::session::require_admin().is_err() {
-            response.set_status(http::StatusCode::FORBIDDEN);
-        }
-    }
-
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(err) => view! {
-                        <section class="card narrow">
-                            <h1>"Admin"</h1>
-                            <p class="form-error" role="alert">{error_text(&err)}</p>
-                        </section>
-                    }.into_any(),
-                    Ok(overview) => view! {
-                        <div class="admin-grid">
-                            <section class="card">
-                                <h1>"Announce to everyone"</h1>
-                                <p class="muted" data-testid="open-sockets">
-                                    {format!("{} live connection(s) on this server", overview.open_sockets)}
-                                </p>
-                                <ActionForm action=announce attr:class="stack" attr:data-testid="announce-form">
-                                    <label>"Title" <input name="title" required maxlength="200"/></label>
-                                    <label>"Message" <textarea name="message" rows="2" maxlength="2000"></textarea></label>
-                                    <label>
-                                        "Level"
-                                        <select name="level">
-                                            <option value="info">"Info"</option>
-                                            <option value="warning">"Warning"</option>
-                                            <option value="critical">"Critical"</option>
-                                        </select>
-                                    </label>
-                                    <label class="check"><input type="checkbox" name="show_on_site" value="on" checked/>" Show on site"</label>
-                                    <label class="check"><input type="checkbox" name="is_active" value="on" checked/>" Active"</label>
-                                    <label>"Starts (UTC, optional)" <input type="datetime-local" name="starts_at"/></label>
-                                    <label>"Expires (UTC, optional)" <input type="datetime-local" name="expires_at"/></label>
-                                    <FormError result=Signal::derive(move || announce.value().get())/>
-                                    <button type="submit" class="button primary">"Announce"</button>
-                                </ActionForm>
-                            </section>
-                            <section class="card">
-                                <h2>"Send a system alert"</h2>
-                                <ActionForm action=alert attr:class="stack" attr:data-testid="alert-form">
-                                    <label>
-                                        "To"
-                                        <select name="audience">
-                                            <option value="user">"One user"</option>
-                                            <option value="jobseekers">"Every jobseeker"</option>
-                                            <option value="employers">"Every employer"</option>
-                                        </select>
-                                    </label>
-                                    <label>"Username (for one user)" <input name="username"/></label>
-                                    <label>"Title" <input name="title" required maxlength="200"/></label>
-                                    <label>"Message" <textarea name="message" rows="2" maxlength="2000"></textarea></label>
-                                    <label>"Link (optional)" <input name="link" placeholder="/notifications/"/></label>
-                                    <FormError result=Signal::derive(move || alert.value().get())/>
-                                    {move || match alert.value().get() {
-                                        Some(Ok(sent)) => Some(view! {
-                                            <p class="form-ok" role="status" data-testid="alert-sent">
-                                                {format!("Sent to {sent} user(s).")}
-                                            </p>
-                                        }),
-                                        _ => None,
-                                    }}
-                                    <button type="submit" class="button primary">"Send alert"</button>
-                                </ActionForm>
-                            </section>
-                            <section class="card wide-span">
-                                <h2>"Global notifications"</h2>
-                                <GlobalsTable globals=overview.globals deactivate/>
-                            </section>
-                        </div>
-                    }.into_any(),
-                }
+        <div class="admin-grid">
+            <section class="card">
+                <h1>"Announce to everyone"</h1>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        overview.await.ok().map(|o| view! {
+                            <p class="muted" data-testid="open-sockets">
+                                {format!("{} live connection(s) on this server", o.open_sockets)}
+                            </p>
+                        })
+                    })}
+                </Transition>
+                <AnnounceForm announce/>
+            </section>
+            <section class="card">
+                <h2>"Send a system alert"</h2>
+                <AlertForm alert/>
+            </section>
+            <section class="card wide-span">
+                <h2>"Global notifications"</h2>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match overview.await {
+                            Err(err) => view! {
+                                <p class="form-error" role="alert">{error_text(&err)}</p>
+                            }.into_any(),
+                            Ok(overview) => view! {
+                                <GlobalsTable globals=overview.globals set_active/>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+/// The announce form. It confirms what was announced and empties itself, so one click cannot
+/// post the same thing twice by accident.
+#[component]
+fn AnnounceForm(announce: ServerAction<Announce>) -> impl IntoView {
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = announce.value().get() {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+        }
+    });
+    // The browser's offset from UTC, so the times are read as the admin's local time.
+    let offset = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        offset.set((js_sys::Date::new_0().get_timezone_offset() as i64).to_string());
+    });
+    let zone = move || {
+        if offset.get().is_empty() {
+            "UTC"
+        } else {
+            "your local time"
+        }
+    };
+    view! {
+        <ActionForm action=announce node_ref=form attr:class="stack" attr:data-testid="announce-form">
+            <label>"Title" <input name="title" required maxlength="200"/></label>
+            <label>"Message" <textarea name="message" rows="2" maxlength="2000"></textarea></label>
+            <label>
+                "Level"
+                <select name="level">
+                    <option value="info">"Info"</option>
+                    <option value="warning">"Warning"</option>
+                    <option value="critical">"Critical"</option>
+                </select>
+            </label>
+            <label class="check"><input type="checkbox" name="show_on_site" value="on" checked/>" Show on site"</label>
+            <label class="check"><input type="checkbox" name="is_active" value="on" checked/>" Active"</label>
+            <input type="hidden" name="utc_offset_minutes" prop:value=move || offset.get()/>
+            <label>"Starts (optional, " {zone} ")" <input type="datetime-local" name="starts_at"/></label>
+            <label>"Expires (optional, " {zone} ")" <input type="datetime-local" name="expires_at"/></label>
+            <FormError result=Signal::derive(move || announce.value().get())/>
+            {move || matches!(announce.value().get(), Some(Ok(()))).then(|| view! {
+                <p class="form-ok" role="status" data-testid="announced">"Announced."</p>
             })}
-        </Suspense>
+            <button type="submit" class="button primary">"Announce"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn AlertForm(alert: ServerAction<SendAlert>) -> impl IntoView {
+    // The username matters only for one user; once the page is live the field shows only then.
+    let audience = RwSignal::new("user".to_owned());
+    view! {
+        <ActionForm action=alert attr:class="stack" attr:data-testid="alert-form">
+            <label>
+                "To"
+                <select name="audience" on:change=move |ev| audience.set(event_target_value(&ev))>
+                    <option value="user">"One user"</option>
+                    <option value="jobseekers">"Every jobseeker"</option>
+                    <option value="employers">"Every employer"</option>
+                </select>
+            </label>
+            <label hidden=move || audience.get() != "user">
+                "Username" <input name="username" data-testid="alert-username"/>
+            </label>
+            <label>"Title" <input name="title" required maxlength="200"/></label>
+            <label>"Message" <textarea name="message" rows="2" maxlength="2000"></textarea></label>
+            <label>"Link (optional)" <input name="link" placeholder="/notifications/"/></label>
+            <FormError result=Signal::derive(move || alert.value().get())/>
+            {move || match alert.value().get() {
+                Some(Ok(sent)) => Some(view! {
+                    <p class="form-ok" role="status" data-testid="alert-sent">
+                        {format!("Sent to {sent} user(s).")}
+                    </p>
+                }),
+                _ => None,
+            }}
+            <button type="submit" class="button primary">"Send alert"</button>
+        </ActionForm>
     }
 }
 
 #[component]
 fn GlobalsTable(
-    globals: Vec<GlobalNotification>,
-    deactivate: ServerAction<DeactivateAnnouncement>,
+    globals: Vec<(GlobalNotification, GlobalState)>,
+    set_active: ServerAction<SetAnnouncementActive>,
 ) -> impl IntoView {
     if globals.is_empty() {
         return view! { <p class="muted">"None yet."</p> }.into_any();
@@ -256,39 +330,35 @@ fn GlobalsTable(
                     <th>"Title"</th>
                     <th>"Level"</th>
                     <th>"State"</th>
-                    <th>"Window (UTC)"</th>
+                    <th>"From"</th>
+                    <th>"Until"</th>
                     <th></th>
                 </tr>
             </thead>
             <tbody>
                 {globals
                     .into_iter()
-                    .map(|g| {
-                        let window = format!(
-                            "{} → {}",
-                            g.starts_at.map(format_utc).unwrap_or_else(|| "now".into()),
-                            g.expires_at.map(format_utc).unwrap_or_else(|| "no expiry".into()),
-                        );
-                        let state = match (g.is_active, g.show_on_site) {
-                            (false, _) => "inactive",
-                            (true, false) => "hidden",
-                            (true, true) => "active",
-                        };
+                    .map(|(g, state)| {
+                        let action = if g.is_active { "Deactivate" } else { "Reactivate" };
                         view! {
-                            <tr data-testid="global-row" data-id=g.id>
+                            <tr data-testid="global-row" data-id=g.id data-state=state.as_str()>
                                 <td>{g.title.clone()}</td>
                                 <td><span class=format!("pill level-{}", g.level)>{g.level.as_str()}</span></td>
-                                <td>{state}</td>
-                                <td>{window}</td>
+                                <td data-testid="global-state">{state.as_str()}</td>
+                                <td>{match g.starts_at { Some(at) => view! { <Time at/> }.into_any(), None => "now".into_any() }}</td>
+                                <td>{match g.expires_at { Some(at) => view! { <Time at/> }.into_any(), None => "no expiry".into_any() }}</td>
                                 <td>
-                                    {g.is_active.then(|| view! {
-                                        <ActionForm action=deactivate attr:class="inline">
-                                            <input type="hidden" name="id" value=g.id/>
-                                            <button type="submit" class="button small" data-testid="deactivate">
-                                                "Deactivate"
-                                            </button>
-                                        </ActionForm>
-                                    })}
+                                    <ActionForm action=set_active attr:class="inline">
+                                        <input type="hidden" name="id" value=g.id/>
+                                        <input type="hidden" name="active" value=(!g.is_active).to_string()/>
+                                        <button
+                                            type="submit"
+                                            class="button small"
+                                            data-testid=if g.is_active { "deactivate" } else { "reactivate" }
+                                        >
+                                            {action}
+                                        </button>
+                                    </ActionForm>
                                 </td>
                             </tr>
                         }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::textarea::textarea_text;
-use crate::components::time::format_utc;
-use crate::model::{Application, Job, NotificationType};
+use crate::components::time::Time;
+use crate::model::{Application, ApplicationStatus, Job, NotificationType};
 use crate::realtime::Realtime;
 
 #[server]
@@ -96,6 +96,20 @@ pub async fn my_applications() -> Result<Vec<Application>, ServerFnError> {
 }
 
 #[server]
+pub async fn set_application_status(id: i64, status: String) -> Result<(), ServerFnError> {
+    use crate::model::ApplicationStatus;
+    use crate::ssr::{board, services, session};
+
+    let employer = session::require_user()?;
+    let status = ApplicationStatus::parse("status", &status)
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    board::set_application_status(&services()?, &employer, id, status)
+        .await
+        .map_err(board::BoardError::into_server_error)?;
+    Ok(())
+}
+
+#[server]
 pub async fn get_application(id: i64) -> Result<Application, ServerFnError> {
     use crate::ssr::{board, services, session};
 
@@ -128,7 +142,11 @@ pub fn EmployerJobsPage() -> impl IntoView {
     let toggle = ServerAction::<SetJobOpen>::new();
     let jobs = Resource::new(
         move || (post.version().get(), toggle.version().get()),
-        |_| my_jobs(),
+        |_| async move {
+            let jobs = my_jobs().await?;
+            let counts = applications_per_job(&my_applications().await?);
+            Ok::<_, ServerFnError>((jobs, counts))
+        },
     );
     view! {
         <div class="admin-grid">
@@ -146,13 +164,24 @@ pub fn EmployerJobsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match jobs.await {
                             Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
-                            Ok(jobs) if jobs.is_empty() => view! { <p class="muted">"No jobs yet."</p> }.into_any(),
-                            Ok(jobs) => view! {
+                            Ok((jobs, _)) if jobs.is_empty() => view! { <p class="muted">"No jobs yet: post your first one here."</p> }.into_any(),
+                            Ok((jobs, counts)) => view! {
                                 <ul class="job-list">
                                     {jobs.into_iter().map(|job| view! {
                                         <li class="job-card" data-testid="my-job">
                                             <a href=format!("/jobs/{}", job.id)><strong>{job.title.clone()}</strong></a>
                                             <span class="muted">{if job.is_open { "open" } else { "closed" }}</span>
+                                            {
+                                                let (total, new) = counts
+                                                    .iter()
+                                                    .find(|c| c.job_id == job.id)
+                                                    .map_or((0, 0), |c| (c.total, c.new));
+                                                view! {
+                                                    <a href=format!("/employer/applications/?job={}", job.id) data-testid="job-applications">
+                                                        {format!("{total} application(s), {new} new")}
+                                                    </a>
+                                                }
+                                            }
                                             <a href=format!("/employer/jobs/{}/", job.id)>"Edit"</a>
                                             <ActionForm action=toggle attr:class="inline">
                                                 <input type="hidden" name="id" value=job.id/>
@@ -178,9 +207,10 @@ pub fn EditJobPage() -> impl IntoView {
     super::require(super::Audience::Only(crate::model::Role::Employer));
     let id = super::route_id("id");
     let edit = ServerAction::<EditJob>::new();
+    let toggle = ServerAction::<SetJobOpen>::new();
     let job = Resource::new(
-        move || (id(), edit.version().get()),
-        |(id, _)| job_to_edit(id),
+        move || (id(), edit.version().get(), toggle.version().get()),
+        |(id, _, _)| job_to_edit(id),
     );
     view! {
         <section class="card wide">
@@ -191,6 +221,7 @@ pub fn EditJobPage() -> impl IntoView {
                         Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
                         Ok(job) => {
                             let job_id = job.id;
+                            let is_open = job.is_open;
                             view! {
                                 <ActionForm action=edit attr:class="stack" attr:data-testid="edit-job-form">
                                     <input type="hidden" name="id" value=job_id/>
@@ -201,7 +232,19 @@ pub fn EditJobPage() -> impl IntoView {
                                     })}
                                     <button type="submit" class="button primary">"Save"</button>
                                 </ActionForm>
-                                <p><a href=format!("/jobs/{job_id}")>"See the job"</a></p>
+                                <div class="actions left">
+                                    <ActionForm action=toggle attr:class="inline">
+                                        <input type="hidden" name="id" value=job_id/>
+                                        <input type="hidden" name="open" value=(!is_open).to_string()/>
+                                        <button type="submit" class="button" data-testid="toggle-open">
+                                            {if is_open { "Close this job" } else { "Reopen this job" }}
+                                        </button>
+                                    </ActionForm>
+                                    <span class="muted" data-testid="job-state">
+                                        {if is_open { "Open to applications" } else { "Closed: no new applications" }}
+                                    </span>
+                                    <a href=format!("/jobs/{job_id}")>"See the job"</a>
+                                </div>
                             }.into_any()
                         }
                     }
@@ -223,7 +266,13 @@ pub fn EmployerApplicationsPage() -> impl IntoView {
                 .count()
         })
     });
-    let applications = Resource::new(move || arrivals.get(), |_| my_applications());
+    let set_status = ServerAction::<SetApplicationStatus>::new();
+    let applications = Resource::new(
+        move || (arrivals.get(), set_status.version().get()),
+        |_| my_applications(),
+    );
+    let query = leptos_router::hooks::use_query_map();
+    let only_job = move || query.read().get("job").and_then(|j| j.parse::<i64>().ok());
     view! {
         <section class="card wide">
             <h1>"Applications"</h1>
@@ -231,24 +280,97 @@ pub fn EmployerApplicationsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match applications.await {
                         Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No applications yet."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="job-list">
-                                {list.into_iter().map(|a| view! {
-                                    <li class="job-card" data-testid="application-row">
-                                        <a href=format!("/employer/applications/{}/", a.id)>
-                                            <strong>{a.seeker_name.clone()}</strong>
-                                        </a>
-                                        <span>{format!("applied to {}", a.job_title)}</span>
-                                        <span class="muted">{format_utc(a.created_at)}</span>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
+                        Ok(list) if list.is_empty() => view! {
+                            <div class="empty">
+                                <p>"No applications yet."</p>
+                                <p><a class="button" href="/employer/jobs/">"See your jobs"</a></p>
+                            </div>
                         }.into_any(),
+                        Ok(list) => {
+                            let per_job = applications_per_job(&list);
+                            let shown: Vec<Application> = list
+                                .into_iter()
+                                .filter(|a| only_job().is_none_or(|job| a.job_id == job))
+                                .collect();
+                            view! {
+                                <nav class="filters" aria-label="Filter by job" data-testid="job-filter">
+                                    <a href="/employer/applications/" class:active=move || only_job().is_none()>
+                                        {format!("All ({})", per_job.iter().map(|j| j.total).sum::<usize>())}
+                                    </a>
+                                    {per_job.into_iter().map(|job| {
+                                        let id = job.job_id;
+                                        view! {
+                                            <a
+                                                href=format!("/employer/applications/?job={id}")
+                                                class:active=move || only_job() == Some(id)
+                                            >
+                                                {format!("{} ({}, {} new)", job.title, job.total, job.new)}
+                                            </a>
+                                        }
+                                    }).collect_view()}
+                                </nav>
+                                <ul class="job-list">
+                                    {shown.into_iter().map(|a| view! { <ApplicationRow a set_status/> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
                     }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// How many applications each job has, and how many of them are new.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct JobCount {
+    job_id: i64,
+    title: String,
+    total: usize,
+    new: usize,
+}
+
+fn applications_per_job(list: &[Application]) -> Vec<JobCount> {
+    let mut counts: Vec<JobCount> = Vec::new();
+    for a in list {
+        let is_new = usize::from(a.status == ApplicationStatus::New);
+        match counts.iter_mut().find(|c| c.job_id == a.job_id) {
+            Some(count) => {
+                count.total += 1;
+                count.new += is_new;
+            }
+            None => counts.push(JobCount {
+                job_id: a.job_id,
+                title: a.job_title.clone(),
+                total: 1,
+                new: is_new,
+            }),
+        }
+    }
+    counts
+}
+
+#[component]
+fn ApplicationRow(a: Application, set_status: ServerAction<SetApplicationStatus>) -> impl IntoView {
+    let status = a.status;
+    view! {
+        <li class="job-card" data-testid="application-row" data-status=status.as_str()>
+            <a href=format!("/employer/applications/{}/", a.id)>
+                <strong>{a.seeker_name.clone()}</strong>
+            </a>
+            <span>{format!("applied to {}", a.job_title)}</span>
+            <span class="muted"><Time at=a.created_at/></span>
+            <ActionForm action=set_status attr:class="inline status-form">
+                <input type="hidden" name="id" value=a.id/>
+                <label class="visually-hidden" for=format!("status-{}", a.id)>"Status"</label>
+                <select name="status" id=format!("status-{}", a.id) data-testid="status-select">
+                    {ApplicationStatus::ALL.into_iter().map(|option| view! {
+                        <option value=option.as_str() selected=option == status>{option.as_str()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button small" data-testid="set-status">"Update"</button>
+            </ActionForm>
+        </li>
     }
 }
 
@@ -265,7 +387,7 @@ pub fn ApplicationPage() -> impl IntoView {
                         Err(err) => view! { <h1>"Application not found"</h1><p>{error_text(&err)}</p> }.into_any(),
                         Ok(a) => view! {
                             <h1 data-testid="application">{format!("{} applied to {}", a.seeker_name, a.job_title)}</h1>
-                            <p class="muted">{format_utc(a.created_at)}</p>
+                            <p class="muted"><Time at=a.created_at/></p>
                             <p class="description">{if a.cover_letter.is_empty() { "No cover letter.".to_owned() } else { a.cover_letter.clone() }}</p>
                             <p class="actions left">
                                 <a class="button" href=format!("/profile/{}", a.seeker_name)>"See the profile"</a>

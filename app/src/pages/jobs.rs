@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::shell::use_viewer;
-use crate::components::time::format_utc;
+use crate::components::time::Time;
 use crate::model::{Job, Role};
 
 pub const PAGE_SIZE: u32 = 10;
@@ -16,6 +16,8 @@ pub const PAGE_SIZE: u32 = 10;
 pub struct JobPage {
     pub jobs: Vec<Job>,
     pub total: i64,
+    /// The jobs on this page the viewer has applied to.
+    pub applied: Vec<i64>,
 }
 
 #[server]
@@ -31,12 +33,29 @@ pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPa
         offset: page.saturating_sub(1).saturating_mul(PAGE_SIZE),
         limit: PAGE_SIZE,
     };
-    let (jobs, total) = services()?
+    let services = services()?;
+    let (jobs, total) = services
         .store
         .search_jobs(&search)
         .await
         .map_err(crate::ssr::board::store_failure)?;
-    Ok(JobPage { jobs, total })
+    let applied = match crate::ssr::session::signed_in() {
+        Some(signed_in) => services
+            .store
+            .applications_of_seeker(signed_in.user.id)
+            .await
+            .map_err(crate::ssr::board::store_failure)?
+            .into_iter()
+            .map(|a| a.job_id)
+            .filter(|id| jobs.iter().any(|job| job.id == *id))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(JobPage {
+        jobs,
+        total,
+        applied,
+    })
 }
 
 /// A job, and whether the viewer already applied to it.
@@ -144,7 +163,10 @@ pub fn HomePage() -> impl IntoView {
                                 {format!("{} open job(s)", found.total)}
                             </p>
                             <ul class="job-list">
-                                {found.jobs.into_iter().map(|job| view! { <JobCard job/> }).collect_view()}
+                                {found.jobs.into_iter().map(|job| {
+                                    let applied = found.applied.contains(&job.id);
+                                    view! { <JobCard job applied/> }
+                                }).collect_view()}
                             </ul>
                             <nav class="pager" aria-label="Pages">
                                 {(current > 1).then(|| view! { <a class="button" href=link(current - 1)>"Newer"</a> })}
@@ -174,11 +196,12 @@ pub fn urlencode(raw: &str) -> String {
 }
 
 #[component]
-fn JobCard(job: Job) -> impl IntoView {
+fn JobCard(job: Job, applied: bool) -> impl IntoView {
     view! {
         <li class="job-card" data-testid="job-card">
             <a href=format!("/jobs/{}", job.id)><strong>{job.title.clone()}</strong></a>
             <span class="muted">{format!("{} · {}", job.company, job.location)}</span>
+            {applied.then(|| view! { <span class="pill status-applied" data-testid="applied-pill">"Applied"</span> })}
         </li>
     }
 }
@@ -206,7 +229,8 @@ pub fn JobPage() -> impl IntoView {
                             <article class="card wide job" data-testid="job">
                                 <h1>{job.title.clone()}</h1>
                                 <p class="muted">
-                                    {format!("{} · {} · posted {}", job.company, job.location, format_utc(job.created_at))}
+                                    {format!("{} · {} · posted ", job.company, job.location)}
+                                    <Time at=job.created_at/>
                                     {(!job.is_open).then(|| view! { <span class="pill">" closed"</span> })}
                                 </p>
                                 <p class="description">{job.description.clone()}</p>

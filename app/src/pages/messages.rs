@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
-use crate::components::time::format_utc;
+use crate::components::time::Time;
 use crate::model::{Conversation, DirectMessage, User};
 use crate::realtime::Realtime;
 
@@ -96,7 +96,7 @@ pub fn MessagesPage() -> impl IntoView {
                                     <li class="job-card" data-testid="conversation">
                                         <a href=format!("/messages/{}", c.peer.username)><strong>{c.peer.username.clone()}</strong></a>
                                         <span class="muted preview">{c.last.body.clone()}</span>
-                                        <span class="muted">{format_utc(c.last.created_at)}</span>
+                                        <span class="muted"><Time at=c.last.created_at/></span>
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -157,6 +157,16 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     });
     let send = ServerAction::<SendMessage>::new();
     let body = RwSignal::new(String::new());
+    // Enter sends, as in every chat; Shift+Enter starts a new line.
+    let send_button = NodeRef::<leptos::html::Button>::new();
+    let enter_sends = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            if let Some(button) = send_button.get() {
+                button.click();
+            }
+        }
+    };
     Effect::new(move |_| {
         if let Some(Ok(())) = send.value().get() {
             body.set(String::new());
@@ -167,7 +177,7 @@ fn ThreadView(thread: Thread) -> impl IntoView {
         view! {
             <li class="bubble" class:mine=mine data-testid="message">
                 <p>{m.body.clone()}</p>
-                <time>{format_utc(m.created_at)}</time>
+                <Time at=m.created_at/>
             </li>
         }
     };
@@ -192,10 +202,12 @@ fn ThreadView(thread: Thread) -> impl IntoView {
                         maxlength="2000"
                         prop:value=move || body.get()
                         on:input=move |ev| body.set(event_target_value(&ev))
+                        on:keydown=enter_sends
                     ></textarea>
                 </label>
+                <p class="muted hint">"Enter sends; Shift+Enter starts a new line."</p>
                 <FormError result=Signal::derive(move || send.value().get())/>
-                <button type="submit" class="button primary">"Send"</button>
+                <button type="submit" class="button primary" node_ref=send_button>"Send"</button>
             </ActionForm>
         </section>
     }

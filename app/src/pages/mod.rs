@@ -1,6 +1,7 @@
 //! One module per page.
 
 mod admin;
+mod applications;
 mod employer;
 mod jobs;
 mod login;
@@ -12,6 +13,7 @@ mod realtime_test;
 mod register;
 
 pub use admin::AdminPage;
+pub use applications::MyApplicationsPage;
 pub use employer::{ApplicationPage, EditJobPage, EmployerApplicationsPage, EmployerJobsPage};
 pub use jobs::{HomePage, JobPage};
 pub use login::LoginPage;
@@ -40,6 +42,7 @@ fn route_id(name: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'stat
 /// sign in (and brought back here after), someone of another role to their own home. The page's
 /// server functions refuse them too, so a page reached by client-side navigation is no way in.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))] // only the server checks it
 pub(crate) enum Audience {
     SignedIn,
     Only(crate::model::Role),

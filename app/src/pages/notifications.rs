@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form_error::error_text;
-use crate::components::time::format_utc;
+use crate::components::time::Time;
 use crate::model::{Link, Notification, NotificationPage};
 use crate::realtime::Realtime;
 
@@ -246,11 +246,19 @@ fn NotificationItem(
         .and_then(|link| Link::parse("link", link).ok())
         .map(|link| link.as_str().to_owned());
     let title = notification.title.clone();
+    let id = notification.id;
+    // Following the link is reading the notification: it is marked read on the way (the page it
+    // leads to marks it too, when it is on this site and loads without the socket).
+    let opened = move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::realtime::socket::send(&crate::protocol::ClientFrame::MarkRead {
+            notification_id: id,
+        });
+    };
     let title = match href {
-        Some(href) => view! { <a href=href>{title}</a> }.into_any(),
+        Some(href) => view! { <a href=href on:click=opened>{title}</a> }.into_any(),
         None => view! { <span>{title}</span> }.into_any(),
     };
-    let id = notification.id;
     view! {
         <li
             class="notification-item"
@@ -263,9 +271,7 @@ fn NotificationItem(
             <div class="notification-body">
                 <strong class="notification-title">{title}</strong>
                 <p class="notification-message">{notification.message.clone()}</p>
-                <time datetime=notification.created_at.to_string()>
-                    {format_utc(notification.created_at)}
-                </time>
+                <Time at=notification.created_at/>
             </div>
             {(!notification.is_read)
                 .then(|| {

@@ -75,9 +75,17 @@ pub fn ProfilePage() -> impl IntoView {
                                     <h2>"Edit your profile"</h2>
                                     <ActionForm action=save attr:class="stack" attr:data-testid="profile-form">
                                         <label>"Headline" <input name="headline" maxlength="120" value=profile.headline.clone()/></label>
-                                        <label>"Skills (comma-separated)" <input name="skills" value=skills_text.clone()/></label>
-                                        <label>"About you" <textarea name="bio" rows="5" maxlength="2000">{textarea_text(profile.bio.clone())}</textarea></label>
+                                        {if profile.user.role == Role::Jobseeker {
+                                            view! { <label>"Skills (comma-separated)" <input name="skills" value=skills_text.clone()/></label> }.into_any()
+                                        } else {
+                                            // Employers describe their company; skills are a jobseeker's.
+                                            view! { <input type="hidden" name="skills" value=skills_text.clone()/> }.into_any()
+                                        }}
+                                        <label>{if profile.user.role == Role::Jobseeker { "About you" } else { "About your company" }} <textarea name="bio" rows="5" maxlength="2000">{textarea_text(profile.bio.clone())}</textarea></label>
                                         <FormError result=Signal::derive(move || save.value().get())/>
+                                        {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! {
+                                            <p class="form-ok" role="status" data-testid="profile-saved">"Saved."</p>
+                                        })}
                                         <button type="submit" class="button primary">"Save"</button>
                                     </ActionForm>
                                 })}

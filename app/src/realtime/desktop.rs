@@ -11,11 +11,33 @@ fn supported() -> bool {
     js_sys::Reflect::has(&window(), &JsValue::from_str("Notification")).unwrap_or(false)
 }
 
+/// Where this device remembers that the user turned desktop alerts off (a browser cannot take a
+/// permission back from a page, so the page keeps its own switch).
+const OFF_KEY: &str = "herald-desktop-alerts-off";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Turns desktop alerts off or back on for this browser; answers the state after it.
+pub fn set_off(off: bool) -> DesktopPermission {
+    if let Some(storage) = storage() {
+        let _ = if off {
+            storage.set_item(OFF_KEY, "1")
+        } else {
+            storage.remove_item(OFF_KEY)
+        };
+    }
+    permission()
+}
+
 pub fn permission() -> DesktopPermission {
     if !supported() {
         return DesktopPermission::Unsupported;
     }
+    let off = storage().is_some_and(|s| s.get_item(OFF_KEY).ok().flatten().is_some());
     match web_sys::Notification::permission() {
+        web_sys::NotificationPermission::Granted if off => DesktopPermission::Off,
         web_sys::NotificationPermission::Granted => DesktopPermission::Granted,
         web_sys::NotificationPermission::Denied => DesktopPermission::Denied,
         _ => DesktopPermission::Default,

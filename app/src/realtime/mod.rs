@@ -43,6 +43,8 @@ pub enum DesktopPermission {
     Unsupported,
     Default,
     Granted,
+    /// Granted by the browser, turned off by the user on this device.
+    Off,
     Denied,
 }
 
@@ -102,6 +104,7 @@ pub struct Realtime {
 
 const MAX_RECEIVED: usize = 100;
 const MAX_LOG: usize = 300;
+const MAX_QUEUED_TOASTS: usize = 50;
 
 impl Realtime {
     fn new() -> Self {
@@ -142,8 +145,16 @@ impl Realtime {
         });
     }
 
+    /// Queues a toast. The queue is bounded: past [`MAX_QUEUED_TOASTS`], the oldest waiting one
+    /// is dropped (it is in the inbox all the same).
     pub fn toast(&self, toast: Toast) {
-        self.toasts.update(|toasts| toasts.push(toast));
+        self.toasts.update(|toasts| {
+            toasts.push(toast);
+            if toasts.len() > MAX_QUEUED_TOASTS {
+                let oldest_waiting = crate::components::toasts::SHOWN_AT_ONCE.min(toasts.len() - 1);
+                toasts.remove(oldest_waiting);
+            }
+        });
     }
 
     pub fn dismiss_toast(&self, key: u64) {

@@ -284,6 +284,7 @@ impl Manager {
                 let is_new = realtime
                     .banners
                     .with_untracked(|banners| banners.iter().all(|b| b.id != notification.id));
+                // A banner is its own announcement: no toast repeats it on the page.
                 if is_new {
                     desktop::show(
                         &format!("herald-global-{}", notification.id),
@@ -291,14 +292,6 @@ impl Manager {
                         &notification.message,
                         None,
                     );
-                    realtime.toast(Toast {
-                        key: next_key(),
-                        title: notification.title.clone(),
-                        body: notification.message.clone(),
-                        tone: format!("level-{}", notification.level),
-                        link: None,
-                        notification_id: None,
-                    });
                     realtime
                         .banners
                         .update(|banners| banners.push(notification));

@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use crate::model::{
-    text, Application, DirectMessage, FieldError, Job, JobDraft, Link, MessageText,
-    NotificationType, Profile, ProfileDraft, Role, Title, User,
+    text, Application, ApplicationStatus, DirectMessage, FieldError, Job, JobDraft, Link,
+    MessageText, NotificationType, Profile, ProfileDraft, Role, Title, User,
 };
 
 use super::events::Event;
@@ -170,6 +170,49 @@ pub async fn application_for(
     }
     Ok(application)
 }
+
+/// The employer moves an application along (reviewed, rejected, hired); the jobseeker is
+/// notified, and their "My applications" page shows it at once.
+pub async fn set_application_status(
+    services: &Services,
+    employer: &User,
+    application_id: i64,
+    status: ApplicationStatus,
+) -> BoardResult<Application> {
+    let before = services
+        .store
+        .application(application_id)
+        .await?
+        .ok_or(BoardError::NotFound)?;
+    let application = services
+        .store
+        .set_application_status(employer.id, application_id, status)
+        .await?
+        .ok_or(BoardError::NotFound)?;
+    if before.status != status {
+        notify(
+            services,
+            application.seeker_id,
+            &format!(
+                "Your application to {}: {}",
+                application.job_title,
+                status.as_str()
+            ),
+            &format!(
+                "{} marked your application {}.",
+                application.company,
+                status.as_str()
+            ),
+            NotificationType::Application,
+            MY_APPLICATIONS,
+        )
+        .await?;
+    }
+    Ok(application)
+}
+
+/// The jobseeker's own list of applications.
+pub const MY_APPLICATIONS: &str = "/applications/";
 
 /// Shows a profile; an employer's view notifies the jobseeker, at most once per viewer per 24 h.
 pub async fn view_profile(

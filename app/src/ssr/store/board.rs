@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    Application, Conversation, DirectMessage, Job, JobDraft, Profile, ProfileDraft,
+    Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
+    ProfileDraft,
 };
 
 use super::StoreResult;
@@ -51,6 +52,14 @@ pub trait BoardStore: Send + Sync {
     ) -> StoreResult<Application>;
     async fn application(&self, id: i64) -> StoreResult<Option<Application>>;
     async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>>;
+    /// Sets the status of an application to one of `employer_id`'s jobs; `None` if there is no
+    /// such application among their jobs.
+    async fn set_application_status(
+        &self,
+        employer_id: i64,
+        application_id: i64,
+        status: ApplicationStatus,
+    ) -> StoreResult<Option<Application>>;
     async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>>;
 
     /// A user's profile (empty fields if never edited); `None` if no such user.

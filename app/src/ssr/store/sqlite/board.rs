@@ -7,16 +7,20 @@ use time::OffsetDateTime;
 
 use super::{is_unique_violation, user_from_row, SqliteStore};
 use crate::model::{
-    Application, Conversation, DirectMessage, Job, JobDraft, Profile, ProfileDraft,
+    Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
+    ProfileDraft,
 };
 use crate::ssr::store::{BoardStore, JobSearch, Store, StoreError, StoreResult};
+
+/// Keywords beyond this many are ignored: each adds four LIKE scans.
+const MAX_SEARCH_WORDS: usize = 8;
 
 const JOB_SELECT: &str = "SELECT j.id, j.employer_id, u.username AS employer_name, j.title, \
      j.company, j.location, j.description, j.is_open, j.created_at \
      FROM jobs j JOIN users u ON u.id = j.employer_id";
 
-const APPLICATION_SELECT: &str = "SELECT a.id, a.job_id, j.title AS job_title, a.seeker_id, \
-     u.username AS seeker_name, a.cover_letter, a.created_at \
+const APPLICATION_SELECT: &str = "SELECT a.id, a.job_id, j.title AS job_title, j.company, \
+     a.status, a.seeker_id, u.username AS seeker_name, a.cover_letter, a.created_at \
      FROM applications a JOIN jobs j ON j.id = a.job_id JOIN users u ON u.id = a.seeker_id";
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.sender_id, s.username AS sender_name, \
@@ -42,6 +46,14 @@ fn application_from_row(row: &SqliteRow) -> Result<Application, sqlx::Error> {
         id: row.try_get("id")?,
         job_id: row.try_get("job_id")?,
         job_title: row.try_get("job_title")?,
+        company: row.try_get("company")?,
+        status: {
+            let raw: String = row.try_get("status")?;
+            ApplicationStatus::parse("status", &raw).map_err(|err| sqlx::Error::ColumnDecode {
+                index: "status".into(),
+                source: err.to_string().into(),
+            })?
+        },
         seeker_id: row.try_get("seeker_id")?,
         seeker_name: row.try_get("seeker_name")?,
         cover_letter: row.try_get("cover_letter")?,
@@ -139,34 +151,50 @@ impl BoardStore for SqliteStore {
     }
 
     async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)> {
-        let keyword = search
+        // Every word of the keywords must appear somewhere in the job (its title, company,
+        // description or location), in any order: "rust remote" finds a remote Rust job.
+        let words: Vec<String> = search
             .keyword
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(contains);
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(MAX_SEARCH_WORDS)
+            .map(contains)
+            .collect();
         let location = search
             .location
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(contains);
-        let filter = "j.is_open = 1 \
-             AND (?1 IS NULL OR j.title LIKE ?1 ESCAPE '\\' OR j.company LIKE ?1 ESCAPE '\\' \
-                  OR j.description LIKE ?1 ESCAPE '\\') \
-             AND (?2 IS NULL OR j.location LIKE ?2 ESCAPE '\\')";
-        let rows = sqlx::query(&format!(
-            "{JOB_SELECT} WHERE {filter} ORDER BY j.id DESC LIMIT ?3 OFFSET ?4"
-        ))
-        .bind(&keyword)
-        .bind(&location)
-        .bind(search.limit)
-        .bind(search.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM jobs j WHERE {filter}"))
-            .bind(&keyword)
-            .bind(&location)
-            .fetch_one(&self.pool)
+        let mut filter = String::from("j.is_open = 1");
+        for _ in &words {
+            filter.push_str(
+                " AND (j.title LIKE ? ESCAPE '\\' OR j.company LIKE ? ESCAPE '\\' \
+                 OR j.description LIKE ? ESCAPE '\\' OR j.location LIKE ? ESCAPE '\\')",
+            );
+        }
+        if location.is_some() {
+            filter.push_str(" AND j.location LIKE ? ESCAPE '\\'");
+        }
+        let select = format!("{JOB_SELECT} WHERE {filter} ORDER BY j.id DESC LIMIT ? OFFSET ?");
+        let count = format!("SELECT COUNT(*) FROM jobs j WHERE {filter}");
+        let mut rows = sqlx::query(&select);
+        let mut total = sqlx::query_scalar::<_, i64>(&count);
+        for word in &words {
+            for _ in 0..4 {
+                rows = rows.bind(word);
+                total = total.bind(word);
+            }
+        }
+        if let Some(location) = &location {
+            rows = rows.bind(location);
+            total = total.bind(location);
+        }
+        let rows = rows
+            .bind(search.limit)
+            .bind(search.offset)
+            .fetch_all(&self.pool)
             .await?;
+        let total = total.fetch_one(&self.pool).await?;
         let jobs = rows.iter().map(job_from_row).collect::<Result<_, _>>()?;
         Ok((jobs, total))
     }
@@ -213,6 +241,27 @@ impl BoardStore for SqliteStore {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(application_from_row).transpose()?)
+    }
+
+    async fn set_application_status(
+        &self,
+        employer_id: i64,
+        application_id: i64,
+        status: ApplicationStatus,
+    ) -> StoreResult<Option<Application>> {
+        let done = sqlx::query(
+            "UPDATE applications SET status = ? WHERE id = ? \
+             AND job_id IN (SELECT id FROM jobs WHERE employer_id = ?)",
+        )
+        .bind(status.as_str())
+        .bind(application_id)
+        .bind(employer_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.application(application_id).await
     }
 
     async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>> {
