@@ -58,7 +58,7 @@ test("the notifications page lists what arrived and marks it read", async ({ pag
   const username = uniqueName("reader");
   await signUp(page, username, PASSWORD);
   await notify(username, "First news");
-  await notify(username, "Second news", { link: "/notifications/" });
+  await notify(username, "Second news", { link: "/messages/" });
   await page.goto("/notifications/");
   const items = page.getByTestId("notification-item");
   await expect(items).toHaveCount(2);
