@@ -588,6 +588,7 @@ async fn an_employer_moves_an_application_along_and_the_jobseeker_is_told_live()
         "Your application to Rust engineer: reviewed"
     );
     assert_eq!(frame["notification"]["link"], "/applications/");
+    assert_eq!(socket.next_of("unread_count").await["count"], 1);
     let mine = app.store.applications_of_seeker(ada.id).await.unwrap();
     assert_eq!(mine[0].status, ApplicationStatus::Reviewed);
 

@@ -220,7 +220,7 @@ mod tests {
             Password::parse("password", "1234567").unwrap_err().field,
             "password"
         );
-        assert!(Password::parse("password", "12345678").is_ok());
+        assert!(Password::parse("password", "8 chars!").is_ok());
     }
 
     #[test]
