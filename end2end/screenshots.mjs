@@ -9,8 +9,8 @@ const launch = {
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
 };
 
-async function signedIn(browser, username) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+async function signedIn(browser, username, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, colorScheme: "light" });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.getByLabel("Username").fill(username);
@@ -73,6 +73,24 @@ await ada.page.getByTestId("send-frame").click();
 await ada.page.getByRole("button", { name: "GET notifications" }).click();
 await ada.page.waitForTimeout(500);
 await ada.page.screenshot({ path: `${out}realtime-test.png` });
+
+// A burst: three toasts on screen, the rest behind "+N more".
+await ada.page.goto(`${base}/?q=engineer`);
+await ada.page.getByTestId("ws-status").getByText("connected").waitFor();
+for (const title of ["Acme viewed your profile", "New message from acme", "Globex viewed your profile", "Your application to Senior Rust Engineer: reviewed", "Welcome to Herald", "New message from globex"]) {
+  await api(admin.page, "POST", "/api/notifications/", { username: "ada", title, message: "Sent in a burst." });
+}
+await ada.page.getByTestId("toast-more").waitFor();
+await ada.page.waitForTimeout(400);
+await ada.page.screenshot({ path: `${out}toast-queue.png` });
+
+// A phone: one row of top bar, the menu open.
+const phone = await signedIn(browser, "grace", { width: 390, height: 844 });
+await phone.page.goto(`${base}/`);
+await phone.page.getByTestId("ws-status").getByText("connected").waitFor();
+await phone.page.screenshot({ path: `${out}mobile.png` });
+await phone.page.getByTestId("menu-toggle").click();
+await phone.page.screenshot({ path: `${out}mobile-menu.png` });
 
 const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
 const darkPage = await dark.newPage();

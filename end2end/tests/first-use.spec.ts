@@ -278,3 +278,61 @@ test("a saved profile says so", async ({ page }) => {
   await page.getByTestId("profile-form").getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("profile-saved")).toHaveText("Saved.");
 });
+
+test("a cover letter written while the job closes is kept on screen", async ({ browser }) => {
+  const bossContext = await browser.newContext();
+  const boss = await bossContext.newPage();
+  await signUp(boss, uniqueName("closingboss"), PASSWORD, "employer");
+  await boss.goto("/employer/jobs/");
+  const form = boss.getByTestId("post-job-form");
+  await form.getByLabel("Title").fill("Closing soon");
+  await form.getByLabel("Company").fill("Closeco");
+  await form.getByLabel("Location").fill("Remote");
+  await form.getByLabel("Description").fill("Gone in a minute.");
+  await form.getByRole("button", { name: "Post the job" }).click();
+  await expect(boss.getByTestId("job")).toBeVisible();
+  const jobPath = new URL(boss.url()).pathname;
+  const id = jobPath.split("/").filter(Boolean).pop();
+
+  const seekerContext = await browser.newContext();
+  const seeker = await seekerContext.newPage();
+  await signUp(seeker, uniqueName("slowwriter"), PASSWORD);
+  await seeker.goto(jobPath);
+  await expect(seeker.locator("html[data-hydrated]")).toHaveCount(1);
+  await seeker.getByTestId("apply-form").getByLabel("Cover letter (optional)").fill("Three careful paragraphs.");
+
+  await boss.goto(`/employer/jobs/${id}/`);
+  await boss.getByTestId("toggle-open").click();
+  await expect(boss.getByTestId("job-state")).toHaveText("Closed: no new applications");
+
+  await seeker.getByRole("button", { name: "Apply" }).click();
+  await expect(seeker.getByTestId("job-closed")).toBeVisible();
+  await expect(seeker.getByTestId("unsent-letter")).toHaveValue("Three careful paragraphs.");
+  await bossContext.close();
+  await seekerContext.close();
+});
+
+test("a conversation with an unread message is marked new until it is opened", async ({ browser }) => {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const writer = await a.newPage();
+  const reader = await b.newPage();
+  const readerName = uniqueName("inbox");
+  const writerName = uniqueName("writer");
+  await signUp(reader, readerName, PASSWORD);
+  await signUp(writer, writerName, PASSWORD, "employer");
+  await writer.goto(`/messages/${readerName}`);
+  await writer.getByTestId("message-form").getByLabel("Message").fill("Are you free on Monday?");
+  await writer.getByRole("button", { name: "Send" }).click();
+  await expect(writer.getByTestId("message")).toHaveCount(1);
+
+  await reader.goto("/messages/");
+  const row = reader.getByTestId("conversation").filter({ hasText: writerName });
+  await expect(row.getByTestId("unread-marker")).toBeVisible();
+  await row.getByRole("link", { name: writerName }).click();
+  await expect(reader.getByTestId("message")).toHaveCount(1);
+  await reader.goto("/messages/");
+  await expect(reader.getByTestId("conversation").filter({ hasText: writerName }).getByTestId("unread-marker")).toHaveCount(0);
+  await a.close();
+  await b.close();
+});

@@ -212,6 +212,9 @@ pub fn JobPage() -> impl IntoView {
     let apply = ServerAction::<ApplyToJob>::new();
     let job = Resource::new(move || (id(), apply.version().get()), |(id, _)| get_job(id));
     let ctx = use_viewer();
+    // What the jobseeker writes, kept on the page: if the job closes while they write, the
+    // refused application's letter stays in front of them rather than vanishing with the form.
+    let letter = RwSignal::new(String::new());
 
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -243,11 +246,26 @@ pub fn JobPage() -> impl IntoView {
                                             <input type="hidden" name="job_id" value=job_id/>
                                             <label>
                                                 "Cover letter (optional)"
-                                                <textarea name="cover_letter" rows="4" maxlength="5000"></textarea>
+                                                <textarea
+                                                    name="cover_letter"
+                                                    rows="4"
+                                                    maxlength="5000"
+                                                    prop:value=move || letter.get()
+                                                    on:input=move |ev| letter.set(event_target_value(&ev))
+                                                ></textarea>
                                             </label>
                                             <FormError result=Signal::derive(move || apply.value().get())/>
                                             <button type="submit" class="button primary">"Apply"</button>
                                         </ActionForm>
+                                    }.into_any(),
+                                    (Some(Role::Jobseeker), false, false) => view! {
+                                        <p class="muted" data-testid="job-closed">"This job is closed to new applications."</p>
+                                        {move || (!letter.get().is_empty()).then(|| view! {
+                                            <label class="stack">
+                                                "The cover letter you wrote, to keep"
+                                                <textarea readonly rows="4" data-testid="unsent-letter" prop:value=move || letter.get()></textarea>
+                                            </label>
+                                        })}
                                     }.into_any(),
                                     (None, _, true) => view! {
                                         <p><a class="button primary" href=format!("/login?next=/jobs/{job_id}")>"Sign in to apply"</a></p>

@@ -11,15 +11,39 @@ use crate::model::{Conversation, DirectMessage, User};
 use crate::realtime::Realtime;
 
 #[server]
-pub async fn list_conversations() -> Result<Vec<Conversation>, ServerFnError> {
+pub async fn list_conversations() -> Result<Vec<(Conversation, bool)>, ServerFnError> {
+    use crate::ssr::store::NotificationQuery;
     use crate::ssr::{board, services, session};
 
     let user = session::require_user()?;
-    services()?
+    let services = services()?;
+    let conversations = services
         .store
         .conversations(user.id)
         .await
-        .map_err(board::store_failure)
+        .map_err(board::store_failure)?;
+    // A conversation is unread while its "new message" notification is: reading the conversation
+    // marks that read (see `inbox::seen_page`).
+    let unread = services
+        .store
+        .list_notifications(NotificationQuery {
+            user_id: user.id,
+            unread_only: true,
+            before: None,
+            limit: 100,
+        })
+        .await
+        .map_err(board::store_failure)?;
+    Ok(conversations
+        .into_iter()
+        .map(|c| {
+            let link = format!("/messages/{}", c.peer.username);
+            let is_unread = unread
+                .iter()
+                .any(|n| n.link.as_deref() == Some(link.as_str()));
+            (c, is_unread)
+        })
+        .collect())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,12 +113,18 @@ pub fn MessagesPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match conversations.await {
                         Err(err) => view! { <p class="form-error">{error_text(&err)}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No conversations yet."</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <div class="empty">
+                                <p>"No conversations yet."</p>
+                                <p class="muted">"Write to someone by name below, or from a profile or an application."</p>
+                            </div>
+                        }.into_any(),
                         Ok(list) => view! {
                             <ul class="job-list">
-                                {list.into_iter().map(|c| view! {
-                                    <li class="job-card" data-testid="conversation">
+                                {list.into_iter().map(|(c, unread)| view! {
+                                    <li class="job-card" class:unread=unread data-testid="conversation" data-unread=unread.to_string()>
                                         <a href=format!("/messages/{}", c.peer.username)><strong>{c.peer.username.clone()}</strong></a>
+                                        {unread.then(|| view! { <span class="pill status-new" data-testid="unread-marker">"new"</span> })}
                                         <span class="muted preview">{c.last.body.clone()}</span>
                                         <span class="muted"><Time at=c.last.created_at/></span>
                                     </li>

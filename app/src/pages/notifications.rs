@@ -197,7 +197,13 @@ fn NotificationList(
     let filter = if unread_only { "unread=true&" } else { "" };
     view! {
         <Show when=move || items.with(Vec::is_empty)>
-            <p class="empty" data-testid="empty-notifications">{empty_text}</p>
+            <div class="empty">
+                <p data-testid="empty-notifications">{empty_text}</p>
+                <p class="muted">
+                    "Applications, messages, profile views and alerts arrive here, live. "
+                    <a href="/">"Browse the jobs"</a>
+                </p>
+            </div>
         </Show>
         <ul class="notification-list">
             <For
