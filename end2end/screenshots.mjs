@@ -16,7 +16,7 @@ async function signedIn(browser, username, viewport = { width: 1280, height: 800
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill("herald-demo");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByTestId("whoami").waitFor();
+  await page.getByTestId("whoami").waitFor({ state: "attached" });
   return { context, page };
 }
 
