@@ -336,3 +336,71 @@ test("a conversation with an unread message is marked new until it is opened", a
   await a.close();
   await b.close();
 });
+
+test("banners show the loudest first, and times read as how long ago", async ({ page }) => {
+  const admin = await adminApi();
+  const quiet = await (await admin.post("/api/global-notifications/", { data: { title: "Quiet news", level: "info" } })).json();
+  const loud = await (await admin.post("/api/global-notifications/", { data: { title: "Loud news", level: "critical" } })).json();
+  try {
+    const username = uniqueName("orderly");
+    await signUp(page, username, PASSWORD);
+    await admin.post("/api/notifications/", { data: { username, title: "Just arrived" } });
+    await page.goto("/notifications/");
+    await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
+    const banners = page.getByTestId("global-banner");
+    await expect(banners.first()).toContainText("Loud news");
+    await expect(banners.filter({ hasText: "Quiet news" })).toBeVisible();
+    const time = page.getByTestId("notification-item").filter({ hasText: "Just arrived" }).locator("time");
+    await expect(time).toHaveText("just now");
+    // The exact local time is on hover.
+    expect(await time.getAttribute("title")).not.toContain("UTC");
+  } finally {
+    await admin.patch(`/api/global-notifications/${quiet.id}/`, { data: { is_active: false } });
+    await admin.patch(`/api/global-notifications/${loud.id}/`, { data: { is_active: false } });
+    await admin.dispose();
+  }
+});
+
+test.describe("the admin panel on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("nothing scrolls sideways and Deactivate is in view", async ({ page }) => {
+    const admin = await adminApi();
+    const created = await (await admin.post("/api/global-notifications/", { data: { title: `Phone check ${uniqueName("p")}` } })).json();
+    try {
+      await page.goto("/login");
+      await page.getByLabel("Username").fill("admin");
+      await page.getByLabel("Password").fill("herald-demo");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL(/\/admin-panel\/notifications\/$/);
+      const row = page.getByTestId("global-row").filter({ hasText: created.title });
+      const button = row.getByTestId("deactivate");
+      await expect(button).toBeVisible();
+      const box = await button.boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+    } finally {
+      await admin.patch(`/api/global-notifications/${created.id}/`, { data: { is_active: false } });
+      await admin.dispose();
+    }
+  });
+});
+
+test("when the browser blocks desktop alerts, the page says how to allow them", async ({ browser }) => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    class Blocked {
+      static permission = "denied";
+      static requestPermission() {
+        return Promise.resolve("denied");
+      }
+    }
+    (window as any).Notification = Blocked;
+  });
+  const page = await context.newPage();
+  await signUp(page, uniqueName("blocked"), PASSWORD);
+  await expect(page.getByTestId("enable-desktop-notifications")).toHaveText("Desktop alerts blocked");
+  await expect(page.getByTestId("desktop-blocked-help")).toContainText("allow notifications");
+  await context.close();
+});
