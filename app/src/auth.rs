@@ -31,18 +31,23 @@ pub async fn get_viewer(path: String) -> Result<Option<Viewer>, ServerFnError> {
     let services = services()?;
     let store = &services.store;
     let user_id = signed_in.user.id;
-    if path.len() <= crate::model::Link::MAX_CHARS {
-        inbox::seen_page(&services, user_id, &path)
-            .await
-            .map_err(internal)?;
-    }
     // Ids first: anything newer than them is replayed by the socket, so nothing falls between.
     let latest_notification_id = store
         .latest_notification_id(user_id)
         .await
         .map_err(internal)?;
     let latest_global_id = store.latest_global_id().await.map_err(internal)?;
-    let unread_count = store.unread_count(user_id).await.map_err(internal)?;
+    let mut unread_count = store.unread_count(user_id).await.map_err(internal)?;
+    // Only someone with unread notifications can have one for this page: everyone else's page
+    // views write nothing.
+    if unread_count > 0 && path.len() <= crate::model::Link::MAX_CHARS {
+        if let Some(count) = inbox::seen_page(&services, user_id, &path)
+            .await
+            .map_err(internal)?
+        {
+            unread_count = count;
+        }
+    }
     let banners = announcements::banners_for(&services, user_id)
         .await
         .map_err(internal)?;

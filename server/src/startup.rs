@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::header::{CONNECTION, CONTENT_TYPE};
+use axum::http::header::CONNECTION;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,7 +31,7 @@ use app::{shell, App};
 
 use crate::config::ServeConfig;
 use crate::csrf::AllowedOrigins;
-use crate::error::ApiError;
+use crate::error::{self, ApiError};
 use crate::http_server::{self, ConnectionTimeouts};
 use crate::realtime::broker::MemoryBroker;
 use crate::realtime::Node;
@@ -214,11 +214,7 @@ async fn json_errors_from_layers(request: axum::extract::Request, next: Next) ->
             .headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json {
+    if error::is_json(&response) {
         return response;
     }
     let mut json = match status {

@@ -72,12 +72,12 @@ pub async fn mark_all_read(services: &Services, user_id: i64) -> StoreResult<(u6
 
 /// The user opened the page at `path`: what pointed them there has been seen. Marks read their
 /// notifications that link to it (the application they opened, the conversation they are
-/// reading), and tells their other tabs the new count.
-pub async fn seen_page(services: &Services, user_id: i64, path: &str) -> StoreResult<()> {
-    if services.store.mark_read_by_link(user_id, path).await? > 0 {
-        publish_unread_count(services, user_id).await?;
+/// reading) and tells their other tabs; answers the new unread count if it changed.
+pub async fn seen_page(services: &Services, user_id: i64, path: &str) -> StoreResult<Option<i64>> {
+    if services.store.mark_read_by_link(user_id, path).await? == 0 {
+        return Ok(None);
     }
-    Ok(())
+    publish_unread_count(services, user_id).await.map(Some)
 }
 
 async fn publish_unread_count(services: &Services, user_id: i64) -> StoreResult<i64> {
