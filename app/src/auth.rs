@@ -78,9 +78,14 @@ pub async fn login(
     )
     .await
     .map_err(|err| ServerFnError::new(err.to_string()))?;
-    let cookie = session::start(&*services.store, &services.sessions, user.id)
-        .await
-        .map_err(internal)?;
+    let cookie = session::start(
+        &*services.store,
+        &services.sessions,
+        user.id,
+        &session::request_user_agent(),
+    )
+    .await
+    .map_err(internal)?;
     session::set_cookie(cookie);
     let next = next.filter(|next| !next.is_empty());
     leptos_axum::redirect(&match next {
@@ -112,9 +117,14 @@ pub async fn register(
     )
     .await
     .map_err(|err| ServerFnError::new(err.to_string()))?;
-    let cookie = session::start(&*services.store, &services.sessions, user.id)
-        .await
-        .map_err(internal)?;
+    let cookie = session::start(
+        &*services.store,
+        &services.sessions,
+        user.id,
+        &session::request_user_agent(),
+    )
+    .await
+    .map_err(internal)?;
     session::set_cookie(cookie);
     leptos_axum::redirect(user.role.home());
     Ok(())
@@ -169,7 +179,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn internal(err: impl std::fmt::Display) -> ServerFnError {
+pub(crate) fn internal(err: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(%err, "server function failed");
     ServerFnError::new("something went wrong on our side; please try again")
 }

@@ -19,7 +19,7 @@ use crate::components::shell::{provide_viewer, Shell};
 use crate::pages::{
     AdminPage, ApplicationPage, ConversationPage, EditJobPage, EmployerApplicationsPage,
     EmployerJobsPage, HomePage, JobPage, LoginPage, MessagesPage, MyApplicationsPage, NotFound,
-    NotificationsPage, ProfilePage, RealtimeTestPage, RegisterPage,
+    NotificationsPage, ProfilePage, RealtimeTestPage, RegisterPage, SessionsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -81,6 +81,7 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/realtime-test/") view=RealtimeTestPage ssr=SsrMode::Async/>
                 <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
                 <Route path=path!("/applications/") view=MyApplicationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/sessions/") view=SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/employer/jobs/") view=EmployerJobsPage ssr=SsrMode::Async/>
                 <Route path=path!("/employer/jobs/:id/") view=EditJobPage ssr=SsrMode::Async/>
                 <Route

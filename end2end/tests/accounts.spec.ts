@@ -83,3 +83,35 @@ test("without JavaScript, a wrong password still shows a readable error", async 
   await expect(page.getByTestId("form-error")).toHaveText("wrong username or password");
   await context.close();
 });
+
+test("a person sees every browser they are signed in on and signs the others out, whose pages go offline", async ({ page, browser }) => {
+  const username = uniqueName("twice");
+  await signUp(page, username, PASSWORD);
+  const phoneContext = await browser.newContext({ userAgent: "Phone browser 1.0 <b>bold</b>" });
+  const phone = await phoneContext.newPage();
+  await signIn(phone, username, PASSWORD);
+  await expect(phone.getByTestId("ws-status")).toHaveText("connected");
+
+  await page.goto(`/profile/${username}`);
+  await page.getByTestId("sessions-link").click();
+  await expect(page).toHaveURL(/\/sessions\/$/);
+  const sessions = page.getByTestId("session");
+  await expect(sessions).toHaveCount(2);
+  await expect(sessions.filter({ has: page.getByText("This browser") })).toHaveCount(1);
+  // The other browser's description is shown as text, markup and all.
+  await expect(page.getByText("Phone browser 1.0 <b>bold</b>")).toBeVisible();
+
+  await page.getByTestId("end-other-sessions").click();
+  await expect(sessions).toHaveCount(1);
+  await expect(sessions.first()).toHaveAttribute("data-current", "true");
+  await expect(page.getByTestId("end-other-sessions")).toHaveCount(0);
+
+  // The phone's live connection is closed at once, and it is signed out for good.
+  await expect(phone.getByTestId("ws-status")).not.toHaveText("connected");
+  await phone.reload();
+  await expect(phone.getByTestId("whoami")).toHaveCount(0);
+  // This browser is still signed in.
+  await page.reload();
+  await expect(page.getByTestId("whoami")).toContainText(username);
+  await phoneContext.close();
+});

@@ -159,6 +159,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         .route("/realtime-test", get(|| async { Redirect::permanent("/realtime-test/") }))
         .route("/messages", get(|| async { Redirect::permanent("/messages/") }))
         .route("/applications", get(|| async { Redirect::permanent("/applications/") }))
+        .route("/sessions", get(|| async { Redirect::permanent("/sessions/") }))
         .route("/employer", get(|| async { Redirect::permanent("/employer/jobs/") }))
         .route("/employer/", get(|| async { Redirect::permanent("/employer/jobs/") }))
         .route("/employer/jobs", get(|| async { Redirect::permanent("/employer/jobs/") }))

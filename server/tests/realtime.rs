@@ -587,3 +587,83 @@ async fn the_send_and_announce_commands_push_through_a_running_server() {
     let err = server::commands::run(refused).await.unwrap_err();
     assert!(err.to_string().contains("401"), "{err}");
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_else_closes_the_other_browsers_and_keeps_this_one() {
+    use app::ssr::session;
+
+    let app = spawn_app().await;
+    let laptop = app.user("ada", "jobseeker").await;
+    let phone = app.sign_in_again("ada").await;
+    let bob = app.user("bob", "jobseeker").await;
+    let mut laptop_socket = app.socket(&laptop, "").await;
+    let mut phone_socket = app.socket(&phone, "").await;
+    laptop_socket.next().await;
+    phone_socket.next().await;
+    let token = |user: &common::TestUser| user.cookie.split_once('=').unwrap().1.to_owned();
+    let me = session::resolve(&*app.store, &token(&laptop))
+        .await
+        .unwrap()
+        .unwrap();
+    let bobs = session::resolve(&*app.store, &token(&bob))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mine = session::list(&*app.store, &me).await.unwrap();
+    assert_eq!(mine.current_id, me.session_id);
+    assert_eq!(mine.sessions.len(), 2, "ada's two browsers, not bob's");
+    assert!(
+        !session::end_one(&app.services, &me, bobs.session_id)
+            .await
+            .unwrap(),
+        "ada cannot end bob's session"
+    );
+
+    assert_eq!(session::end_others(&app.services, &me).await.unwrap(), 1);
+    assert_eq!(
+        phone_socket.ended().await,
+        Ended::Closed(close_code::SIGNED_OUT)
+    );
+    let me_on_phone = phone
+        .client
+        .get(app.url("/api/auth/me/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me_on_phone.status(), StatusCode::UNAUTHORIZED);
+    let sent = app.send(laptop.id, "the laptop still listens").await;
+    assert_eq!(id(&laptop_socket.next_of("notification").await), sent.id);
+    let bob_me = bob
+        .client
+        .get(app.url("/api/auth/me/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bob_me.status(), StatusCode::OK, "bob is still signed in");
+}
+
+#[tokio::test]
+async fn each_session_remembers_the_browser_it_was_started_from() {
+    use app::ssr::session;
+
+    let app = spawn_app().await;
+    app.user("ada", "jobseeker").await;
+    let response = app
+        .browser()
+        .post(app.url("/api/auth/login/"))
+        .header("user-agent", "Firefox on a phone")
+        .json(&json!({ "username": "ada", "password": common::PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    let me = session::resolve(&*app.store, token).await.unwrap().unwrap();
+    let mine = session::list(&*app.store, &me).await.unwrap();
+    let browsers: Vec<&str> = mine.sessions.iter().map(|s| s.browser.as_str()).collect();
+    assert!(browsers.contains(&"Firefox on a phone"), "{browsers:?}");
+}

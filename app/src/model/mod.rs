@@ -7,6 +7,7 @@ mod board;
 mod field_error;
 mod global;
 mod notification;
+mod session;
 mod text;
 mod user;
 
@@ -17,5 +18,6 @@ pub use board::{
 pub use field_error::FieldError;
 pub use global::{GlobalNotification, GlobalState, Level};
 pub use notification::{Notification, NotificationPage, NotificationType};
+pub use session::{MySessions, Session};
 pub use text::{Link, MessageText, Title};
 pub use user::{Password, Role, User, Username};

@@ -11,6 +11,7 @@ mod notifications;
 mod profile;
 mod realtime_test;
 mod register;
+mod sessions;
 
 pub use admin::AdminPage;
 pub use applications::MyApplicationsPage;
@@ -23,6 +24,7 @@ pub use notifications::NotificationsPage;
 pub use profile::ProfilePage;
 pub use realtime_test::RealtimeTestPage;
 pub use register::RegisterPage;
+pub use sessions::SessionsPage;
 
 /// The numeric route parameter `name` of the current page (0 when missing or not a number,
 /// which no row has, so the page shows "not found").

@@ -72,6 +72,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     <p><a class="button primary" href=format!("/messages/{}", profile.user.username)>"Send a message"</a></p>
                                 })}
                                 {own.then(|| view! {
+                                    <p><a href="/sessions/" data-testid="sessions-link">"Where you are signed in"</a></p>
                                     <h2>"Edit your profile"</h2>
                                     <ActionForm action=save attr:class="stack" attr:data-testid="profile-form">
                                         <label>"Headline" <input name="headline" maxlength="120" value=profile.headline.clone()/></label>

@@ -1,6 +1,6 @@
 //! Browser sessions: an opaque random token in an HttpOnly cookie, looked up by its hash.
 
-use http::header::{COOKIE, SET_COOKIE};
+use http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use http::{HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use time::OffsetDateTime;
@@ -9,7 +9,7 @@ use super::events::Event;
 use super::secret;
 use super::services::{Services, SessionSettings};
 use super::store::{Store, StoreResult};
-use crate::model::User;
+use crate::model::{MySessions, Session, User};
 
 pub const COOKIE_NAME: &str = "herald_session";
 
@@ -45,16 +45,34 @@ pub async fn resolve(store: &dyn Store, token: &str) -> StoreResult<Option<Signe
     }))
 }
 
-/// Starts a session for `user_id`; answers the `Set-Cookie` value that carries it.
+/// The `User-Agent` a request came with: "" without one, or when it is not text.
+pub fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The `User-Agent` of the current request, inside a server function.
+pub fn request_user_agent() -> String {
+    use_context::<http::request::Parts>()
+        .map(|parts| user_agent(&parts.headers).to_owned())
+        .unwrap_or_default()
+}
+
+/// Starts a session for `user_id` in the browser that describes itself as `user_agent`; answers
+/// the `Set-Cookie` value that carries it.
 pub async fn start(
     store: &dyn Store,
     settings: &SessionSettings,
     user_id: i64,
+    user_agent: &str,
 ) -> StoreResult<HeaderValue> {
     let (token, token_hash) = secret::generate("");
     let expires_at = OffsetDateTime::now_utc() + settings.ttl;
+    let browser = Session::browser_from_user_agent(user_agent);
     store
-        .create_session(&token_hash, user_id, expires_at)
+        .create_session(&token_hash, user_id, &browser, expires_at)
         .await?;
     Ok(cookie(
         &token,
@@ -80,6 +98,45 @@ pub async fn end(services: &Services, token: Option<&str>) -> StoreResult<Header
             .await;
     }
     Ok(cookie("", 0, services.sessions.cookie_secure))
+}
+
+/// The sessions of the person signed in as `me`, and which one `me` is.
+pub async fn list(store: &dyn Store, me: &SignedIn) -> StoreResult<MySessions> {
+    let sessions = store
+        .sessions_of_user(me.user.id, OffsetDateTime::now_utc())
+        .await?;
+    Ok(MySessions {
+        current_id: me.session_id,
+        sessions,
+    })
+}
+
+/// Ends `me`'s session `id` (any other person's is left alone) and closes its sockets; answers
+/// whether there was such a session.
+pub async fn end_one(services: &Services, me: &SignedIn, id: i64) -> StoreResult<bool> {
+    let Some(ended) = services.store.delete_user_session(me.user.id, id).await? else {
+        return Ok(false);
+    };
+    services
+        .events
+        .publish(Event::SessionEnded {
+            user_id: ended.user_id,
+            session_id: ended.id,
+        })
+        .await;
+    Ok(true)
+}
+
+/// Ends every session of `me`'s but the one asking; answers how many were ended.
+pub async fn end_others(services: &Services, me: &SignedIn) -> StoreResult<usize> {
+    let mine = list(&*services.store, me).await?;
+    let mut ended = 0;
+    for session in mine.sessions.iter().filter(|s| s.id != me.session_id) {
+        if end_one(services, me, session.id).await? {
+            ended += 1;
+        }
+    }
+    Ok(ended)
 }
 
 fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {

@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Title, User,
+    GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Session,
+    Title, User,
 };
 
 pub use board::{BoardStore, JobSearch};
@@ -169,6 +170,7 @@ pub trait Store: BoardStore + Send + Sync + 'static {
         &self,
         token_hash: &str,
         user_id: i64,
+        browser: &str,
         expires_at: OffsetDateTime,
     ) -> StoreResult<i64>;
     /// The unexpired session whose token hashes to `token_hash`.
@@ -179,6 +181,15 @@ pub trait Store: BoardStore + Send + Sync + 'static {
     ) -> StoreResult<Option<SessionRecord>>;
     /// Deletes a session; answers what it was, if it existed.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<EndedSession>>;
+    /// The unexpired sessions of `user_id` at `now`, the newest first.
+    async fn sessions_of_user(
+        &self,
+        user_id: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Session>>;
+    /// Deletes the session `id` if it is one of `user_id`'s; answers what it was, if it was.
+    async fn delete_user_session(&self, user_id: i64, id: i64)
+        -> StoreResult<Option<EndedSession>>;
     /// Whether the session `id` still exists and has not expired at `now`.
     async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool>;
 

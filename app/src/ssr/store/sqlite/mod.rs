@@ -16,7 +16,7 @@ use super::{
     ApiTokenRecord, Credentials, EndedSession, GlobalNotificationPatch, NewGlobalNotification,
     NewNotification, NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
 };
-use crate::model::{GlobalNotification, Notification, Role, User};
+use crate::model::{GlobalNotification, Notification, Role, Session, User};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -224,14 +224,16 @@ impl Store for SqliteStore {
         &self,
         token_hash: &str,
         user_id: i64,
+        browser: &str,
         expires_at: OffsetDateTime,
     ) -> StoreResult<i64> {
         let id = sqlx::query_scalar(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
-             VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO sessions (token_hash, user_id, user_agent, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(token_hash)
         .bind(user_id)
+        .bind(browser)
         .bind(OffsetDateTime::now_utc())
         .bind(expires_at)
         .fetch_one(&self.pool)
@@ -275,6 +277,45 @@ impl Store for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    async fn sessions_of_user(
+        &self,
+        user_id: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT id, user_agent, created_at, expires_at FROM sessions \
+             WHERE user_id = ? AND expires_at > ? ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Session {
+                    id: row.try_get("id")?,
+                    browser: row.try_get("user_agent")?,
+                    signed_in_at: row.try_get("created_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_user_session(
+        &self,
+        user_id: i64,
+        id: i64,
+    ) -> StoreResult<Option<EndedSession>> {
+        let deleted: Option<i64> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE id = ? AND user_id = ? RETURNING id")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(deleted.map(|id| EndedSession { id, user_id }))
     }
 
     async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
