@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and the checks CI adds.
-.PHONY: run test lint release
+.PHONY: run test lint release api-check
 
 run:
 	scripts/run.sh
@@ -12,3 +12,6 @@ lint:
 
 release:
 	scripts/release.sh
+
+api-check:
+	scripts/api-check.sh

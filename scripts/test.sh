@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust unit and integration tests, then the Playwright suite in Chromium.
+# Runs every test: the Rust unit and integration tests, schemathesis against the JSON API, then
+# the Playwright suite in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --e2e
@@ -12,5 +13,7 @@ cargo test -p app -p server -- --test-threads=1
 # build's unified features, and that binary's pages do not hydrate. cargo-leptos puts back the
 # one the browser tests must run.
 cargo leptos build
+# The JSON API against its OpenAPI document, fuzzed by schemathesis.
+scripts/api-check.sh
 cd end2end
 npx playwright test

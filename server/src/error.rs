@@ -5,11 +5,29 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use app::model::FieldError;
 use app::ssr::accounts::AccountError;
 use app::ssr::store::StoreError;
+
+/// The body of every API error.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable, machine-readable name: `unauthorized`, `bad_credentials`, `forbidden`,
+    /// `not_found`, `bad_request`, `conflict`, `payload_too_large`, `unsupported_media_type`,
+    /// `invalid`, `rate_limited`, `unavailable`, `request_timeout`, `method_not_allowed`,
+    /// `internal` or `error`.
+    pub code: &'static str,
+    /// What went wrong, for people; it names the field at fault.
+    pub message: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -108,7 +126,12 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(cause) = &self {
             tracing::error!(error = ?cause, "request failed");
         }
-        let body = json!({ "error": { "code": self.code(), "message": self.to_string() } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+            },
+        };
         let mut response = (self.status(), Json(body)).into_response();
         if let ApiError::RateLimited { retry_after, .. }
         | ApiError::Unavailable { retry_after, .. } = &self

@@ -10,6 +10,7 @@ use super::FieldError;
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     #[default]
@@ -56,6 +57,7 @@ impl fmt::Display for Level {
 /// A site-wide announcement. It shows as a banner to every signed-in user while it is live:
 /// `is_active`, `show_on_site`, and the current time inside `[starts_at, expires_at)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GlobalNotification {
     pub id: i64,
     pub title: String,

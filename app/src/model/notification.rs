@@ -8,6 +8,7 @@ use super::FieldError;
 
 /// What raised a notification; the client picks an icon and colour from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationType {
     Message,
@@ -60,6 +61,7 @@ impl fmt::Display for NotificationType {
 /// One notification addressed to one user. `id` grows with every new row, so it doubles as the
 /// resume cursor of the real-time protocol and the `before` cursor of the list API.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: i64,
     pub user_id: i64,
@@ -77,6 +79,7 @@ pub struct Notification {
 /// One page of a user's notifications, newest first. `next_before` is the cursor of the next
 /// (older) page, or `None` when this page is the last.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NotificationPage {
     pub results: Vec<Notification>,
     pub unread_count: i64,

@@ -7,6 +7,7 @@ use super::FieldError;
 
 /// What a person may do. Admins can do everything an employer or jobseeker can, plus the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Jobseeker,
@@ -67,6 +68,7 @@ impl fmt::Display for Role {
 
 /// A signed-up person, as others may see them (no password material).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub username: String,

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use app::model::{Role, User};
 use app::ssr::{accounts, session};
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::http_server::ClientAddress;
 use crate::state::AppState;
 
@@ -25,22 +26,43 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/me/", get(me))
 }
 
-#[derive(Deserialize)]
-struct RegisterBody {
+#[derive(Deserialize, ToSchema)]
+pub(super) struct RegisterBody {
+    /// 3–32 characters: ASCII letters, digits, `_`, `.` and `-`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     username: String,
+    /// 8 to 256 characters, and not a well-known password.
+    #[schema(min_length = 8, max_length = 256)]
     password: String,
+    /// `jobseeker` or `employer` (administrators are made on the command line).
+    #[schema(pattern = "^(jobseeker|employer)$")]
     role: String,
 }
 
-#[derive(Deserialize)]
-struct LoginBody {
+#[derive(Deserialize, ToSchema)]
+pub(super) struct LoginBody {
     username: String,
     password: String,
 }
 
-async fn register(
+/// Signs up and signs in: the answer sets the session cookie.
+#[utoipa::path(
+    post, path = "/api/auth/register/", tag = "auth",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Signed up and signed in", body = User,
+            headers(("set-cookie" = String, description = "The session cookie"))),
+        (status = 409, description = "The user name is taken", body = ErrorBody),
+        (status = 422, description = "A field is not valid", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    ),
+)]
+pub(super) async fn register(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let role = Role::parse_self_service("role", &body.role)?;
@@ -48,28 +70,62 @@ async fn register(
     let limits = &state.services.limits;
     let user =
         accounts::sign_up(store, limits, client, &body.username, &body.password, role).await?;
-    let cookie = session::start(store, &state.services.sessions, user.id).await?;
+    let user_agent = session::user_agent(&headers);
+    let cookie = session::start(store, &state.services.sessions, user.id, user_agent).await?;
     Ok((StatusCode::CREATED, [(SET_COOKIE, cookie)], ApiJson(user)).into_response())
 }
 
-async fn login(
+/// Signs in: the answer sets the session cookie.
+#[utoipa::path(
+    post, path = "/api/auth/login/", tag = "auth",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in", body = User,
+            headers(("set-cookie" = String, description = "The session cookie"))),
+        (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins; see `Retry-After`", body = ErrorBody),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 422, description = "A field is missing", body = ErrorBody),
+    ),
+)]
+pub(super) async fn login(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let store = &*state.services.store;
     let guard = &state.services.login_guard;
     let user = accounts::sign_in(store, guard, client, &body.username, &body.password).await?;
-    let cookie = session::start(store, &state.services.sessions, user.id).await?;
+    let user_agent = session::user_agent(&headers);
+    let cookie = session::start(store, &state.services.sessions, user.id, user_agent).await?;
     Ok(([(SET_COOKIE, cookie)], ApiJson(user)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+/// Signs out: ends the session of the cookie sent, and closes its sockets.
+#[utoipa::path(
+    post, path = "/api/auth/logout/", tag = "auth",
+    responses((status = 204, description = "Signed out; the cookie is cleared")),
+)]
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let token = session::token_from_headers(&headers);
     let cookie = session::end(&state.services, token.as_deref()).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }
 
-async fn me(CurrentUser(signed_in): CurrentUser) -> ApiJson<User> {
+/// The signed-in user.
+#[utoipa::path(
+    get, path = "/api/auth/me/", tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The signed-in user", body = User),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+)]
+pub(super) async fn me(CurrentUser(signed_in): CurrentUser) -> ApiJson<User> {
     ApiJson(signed_in.user)
 }

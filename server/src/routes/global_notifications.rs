@@ -7,13 +7,14 @@ use axum::Router;
 use serde::{Deserialize, Deserializer, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use app::model::{FieldError, GlobalNotification, Level, MessageText, Title};
 use app::ssr::announcements;
 use app::ssr::store::{GlobalNotificationPatch, NewGlobalNotification};
 
 use crate::auth::{CurrentUser, Publisher};
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -22,12 +23,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/global-notifications/{id}/", patch(update))
 }
 
-#[derive(Serialize)]
-struct Results<T> {
+#[derive(Serialize, ToSchema)]
+pub(super) struct Results<T> {
     results: Vec<T>,
 }
 
-async fn list_live(
+/// The announcements live now.
+#[utoipa::path(
+    get, path = "/api/global-notifications/", tag = "global notifications",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The live ones", body = Results<GlobalNotification>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+)]
+pub(super) async fn list_live(
     State(state): State<AppState>,
     _signed_in: CurrentUser,
 ) -> Result<ApiJson<Results<GlobalNotification>>, ApiError> {
@@ -35,18 +45,46 @@ async fn list_live(
     Ok(ApiJson(Results { results }))
 }
 
-#[derive(Deserialize)]
-struct CreateBody {
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewGlobalNotification)]
+pub(super) struct CreateBody {
+    /// 1–200 characters on one line.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     title: Option<String>,
+    /// Up to 2,000 characters.
+    #[schema(max_length = 2000)]
     message: Option<String>,
+    /// `info` (the default), `warning` or `critical`.
+    #[schema(pattern = "^(info|warning|critical)$")]
     level: Option<String>,
+    /// Whether it shows as a banner (default true).
     show_on_site: Option<bool>,
+    /// Default true.
     is_active: Option<bool>,
+    /// When it goes live (RFC 3339); now when left out.
+    #[schema(format = DateTime)]
     starts_at: Option<String>,
+    /// When it stops being live (RFC 3339); never when left out.
+    #[schema(format = DateTime)]
     expires_at: Option<String>,
 }
 
-async fn create(
+/// Stores an announcement and shows it to everyone signed in while it is live.
+#[utoipa::path(
+    post, path = "/api/global-notifications/", tag = "global notifications",
+    security(("token" = []), ("session" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "Stored, and pushed if live", body = GlobalNotification),
+        (status = 401, description = "Neither an admin session nor an API token", body = ErrorBody),
+        (status = 403, description = "Signed in, but not an administrator", body = ErrorBody),
+        (status = 422, description = "A field is not valid", body = ErrorBody),
+        (status = 429, description = "Publishing too fast; see `Retry-After`", body = ErrorBody),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    ),
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     publisher: Publisher,
     ApiJson(body): ApiJson<CreateBody>,
@@ -74,16 +112,22 @@ async fn create(
 }
 
 /// A PATCH body: absent fields stay as they are; `null` clears `starts_at` or `expires_at`.
-#[derive(Deserialize)]
-struct PatchBody {
+#[derive(Deserialize, ToSchema)]
+#[schema(as = GlobalNotificationPatch)]
+pub(super) struct PatchBody {
+    #[schema(min_length = 1, max_length = 200)]
     title: Option<String>,
+    #[schema(max_length = 2000)]
     message: Option<String>,
+    #[schema(pattern = "^(info|warning|critical)$")]
     level: Option<String>,
     show_on_site: Option<bool>,
     is_active: Option<bool>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     starts_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     expires_at: Option<Option<String>>,
 }
 
@@ -96,7 +140,24 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-async fn update(
+/// Changes an announcement (deactivating it removes its banner everywhere at once).
+#[utoipa::path(
+    patch, path = "/api/global-notifications/{id}/", tag = "global notifications",
+    security(("token" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The announcement's id")),
+    request_body = PatchBody,
+    responses(
+        (status = 200, description = "The announcement as it is now", body = GlobalNotification),
+        (status = 401, description = "Neither an admin session nor an API token", body = ErrorBody),
+        (status = 403, description = "Signed in, but not an administrator", body = ErrorBody),
+        (status = 404, description = "No such announcement", body = ErrorBody),
+        (status = 422, description = "A field is not valid", body = ErrorBody),
+        (status = 429, description = "Publishing too fast; see `Retry-After`", body = ErrorBody),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    ),
+)]
+pub(super) async fn update(
     State(state): State<AppState>,
     _publisher: Publisher,
     Path(id): Path<String>,

@@ -7,7 +7,7 @@ use axum::Router;
 
 use app::ssr::secret;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -16,7 +16,18 @@ pub fn router() -> Router<AppState> {
 
 /// Prometheus's text format. With a metrics token configured, only a scraper that sends it as a
 /// bearer token may read them (they show how busy the instance is).
-async fn metrics(
+/// Prometheus metrics of this instance. Public unless `HERALD_METRICS_TOKEN` is set; then the
+/// token is required as a bearer token.
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations",
+    security((), ("metrics_token" = [])),
+    responses(
+        (status = 200, description = "The metrics, in Prometheus' text format", body = String,
+            content_type = "text/plain"),
+        (status = 401, description = "The metrics token is set and was not sent", body = ErrorBody),
+    ),
+)]
+pub(super) async fn metrics(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {

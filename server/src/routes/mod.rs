@@ -5,6 +5,7 @@ mod global_notifications;
 mod health;
 mod metrics;
 mod notifications;
+mod openapi;
 mod ws;
 
 use axum::middleware;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(metrics::router())
         .merge(ws::router())
+        .merge(openapi::router())
         // Unknown API paths answer in the API's format rather than with the 404 page.
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
         .layer(middleware::from_fn(error::api_errors_as_json))

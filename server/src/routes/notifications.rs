@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use app::model::{
     FieldError, Link, MessageText, Notification, NotificationPage, NotificationType, Title,
@@ -15,7 +16,7 @@ use app::ssr::inbox;
 use app::ssr::store::{NewNotification, NotificationQuery};
 
 use crate::auth::{CurrentUser, Publisher};
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -63,7 +64,22 @@ fn parse_list_query(
     })
 }
 
-async fn list(
+/// The signed-in user's notifications, newest first, a page at a time.
+#[utoipa::path(
+    get, path = "/api/notifications/", tag = "notifications",
+    security(("session" = [])),
+    params(
+        ("unread" = Option<bool>, Query, description = "Only unread ones"),
+        ("before" = Option<i64>, Query, description = "Only those older than this id: the previous page's `next_before`"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = NotificationPage),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "A parameter is not valid", body = ErrorBody),
+    ),
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     CurrentUser(signed_in): CurrentUser,
     Query(params): Query<HashMap<String, String>>,
@@ -72,13 +88,24 @@ async fn list(
     Ok(ApiJson(inbox::page(&*state.services.store, query).await?))
 }
 
-#[derive(Serialize)]
-struct MarkedRead {
+#[derive(Serialize, ToSchema)]
+pub(super) struct MarkedRead {
     notification: Notification,
     unread_count: i64,
 }
 
-async fn mark_read(
+/// Marks one of the signed-in user's notifications read; their other tabs hear of it.
+#[utoipa::path(
+    post, path = "/api/notifications/{id}/mark-read/", tag = "notifications",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The notification's id")),
+    responses(
+        (status = 200, description = "Marked read", body = MarkedRead),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such notification of this user's", body = ErrorBody),
+    ),
+)]
+pub(super) async fn mark_read(
     State(state): State<AppState>,
     CurrentUser(signed_in): CurrentUser,
     Path(id): Path<String>,
@@ -93,13 +120,22 @@ async fn mark_read(
     }))
 }
 
-#[derive(Serialize)]
-struct MarkedAllRead {
+#[derive(Serialize, ToSchema)]
+pub(super) struct MarkedAllRead {
     updated: u64,
     unread_count: i64,
 }
 
-async fn mark_all_read(
+/// Marks every notification of the signed-in user's read.
+#[utoipa::path(
+    post, path = "/api/notifications/mark-all-read/", tag = "notifications",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "How many were marked", body = MarkedAllRead),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ),
+)]
+pub(super) async fn mark_all_read(
     State(state): State<AppState>,
     CurrentUser(signed_in): CurrentUser,
 ) -> Result<ApiJson<MarkedAllRead>, ApiError> {
@@ -110,18 +146,44 @@ async fn mark_all_read(
     }))
 }
 
-/// A new notification as services send it: the recipient by id or by name.
-#[derive(Deserialize)]
-struct CreateBody {
+/// A new notification as services send it: the recipient by id or by name, not both.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewNotification)]
+pub(super) struct CreateBody {
+    /// The recipient's id.
     user_id: Option<i64>,
+    /// The recipient's user name.
     username: Option<String>,
+    /// 1–200 characters on one line.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     title: Option<String>,
+    /// Up to 2,000 characters.
+    #[schema(max_length = 2000)]
     message: Option<String>,
+    /// `system` (the default), `application`, `message` or `profile_view`.
+    #[schema(pattern = "^(system|application|message|profile_view)$")]
     notification_type: Option<String>,
+    /// A path on this site (`/jobs/3`) or an `http(s)` URL.
+    #[schema(max_length = 2000)]
     link: Option<String>,
 }
 
-async fn create(
+/// Stores a notification for one user and pushes it to their open sockets.
+#[utoipa::path(
+    post, path = "/api/notifications/", tag = "notifications",
+    security(("token" = []), ("session" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "Stored and pushed", body = Notification),
+        (status = 401, description = "Neither an admin session nor an API token", body = ErrorBody),
+        (status = 403, description = "Signed in, but not an administrator", body = ErrorBody),
+        (status = 422, description = "A field is not valid", body = ErrorBody),
+        (status = 429, description = "Publishing too fast; see `Retry-After`", body = ErrorBody),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+    ),
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     _publisher: Publisher,
     ApiJson(body): ApiJson<CreateBody>,
