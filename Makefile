@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and the checks CI adds.
-.PHONY: run test lint release api-check
+.PHONY: run test lint release api-check fuzz soak bench
 
 run:
 	scripts/run.sh
@@ -15,3 +15,12 @@ release:
 
 api-check:
 	scripts/api-check.sh
+
+fuzz:
+	scripts/fuzz.sh
+
+soak:
+	scripts/load.sh soak
+
+bench:
+	scripts/load.sh bench

@@ -19,26 +19,11 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
 fi
 [ -x target/debug/herald ] || { scripts/setup.sh; cargo leptos build; }
 
-port="${HERALD_API_CHECK_PORT:-3200}"
-base="http://127.0.0.1:$port"
-dir=$(mktemp -d)
-export HERALD_DATABASE_URL="sqlite://$dir/api.db"
-export HERALD_BIND="127.0.0.1:$port"
-export HERALD_SITE_ROOT="$PWD/target/site"
 # The fuzzer signs up many people and publishes fast from one address: the limits would answer
 # nearly everything with 429 (which is documented, so allowed, but tests nothing else).
 export HERALD_MAX_SIGN_UPS_PER_HOUR=1000000
-target/debug/herald serve --demo >"$dir/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT
-
-for _ in $(seq 1 100); do
-  curl -sf "$base/healthz" >/dev/null && break
-  sleep 0.2
-done
-curl -sf "$base/healthz" >/dev/null || { cat "$dir/server.log"; exit 1; }
-
-token=$(HERALD_TOKEN_NAME=schemathesis target/debug/herald create-token 2>/dev/null)
+source scripts/herald-server.sh
+start_herald "${HERALD_API_CHECK_PORT:-3200}"
 cookie=$(curl -sf -D - -o /dev/null -H 'content-type: application/json' \
   -d '{"username":"admin","password":"herald-demo"}' "$base/api/auth/login/" |
   sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
@@ -55,10 +40,6 @@ status=0
   --seed 1 \
   --request-timeout 10 \
   --header "Cookie: $cookie" \
-  --header "Authorization: Bearer $token" || status=$?
-if grep -q "panicked" "$dir/server.log"; then
-  say "the server panicked:"
-  grep -A5 "panicked" "$dir/server.log"
-  status=1
-fi
+  --header "Authorization: Bearer $api_token" || status=$?
+check_no_panic || status=1
 exit $status

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust unit and integration tests, schemathesis against the JSON API, then
-# the Playwright suite in Chromium.
+# Runs every test: the Rust unit and integration tests, schemathesis against the JSON API, a
+# small load test, then the Playwright suite in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --e2e
@@ -15,5 +15,7 @@ cargo test -p app -p server -- --test-threads=1
 cargo leptos build
 # The JSON API against its OpenAPI document, fuzzed by schemathesis.
 scripts/api-check.sh
+# A few seconds of load at 200 sockets: nothing may be lost (speed is not asserted).
+scripts/load.sh smoke
 cd end2end
 npx playwright test

@@ -7,7 +7,9 @@ use app::model::Role;
 use app::ssr::store::{self, DynStore};
 use app::ssr::{accounts, secret};
 
-use crate::config::{ApiClientConfig, Cli, Command, DatabaseConfig, LogFormat, ServeConfig};
+use crate::config::{
+    ApiClientConfig, Cli, Command, CreateLoadUsers, DatabaseConfig, LogFormat, ServeConfig,
+};
 use crate::startup::Application;
 use crate::{demo, telemetry};
 
@@ -53,6 +55,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::CreateLoadUsers(args) => create_load_users(args).await,
         Command::Send(args) => {
             let body = json!({
                 "username": args.user,
@@ -72,6 +75,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn create_load_users(args: CreateLoadUsers) -> anyhow::Result<()> {
+    use std::io::Write;
+
+    let store = open(&args.database).await?;
+    // A password nobody knows: these users are reached through their sessions only.
+    let (password, _) = secret::generate("");
+    let hash = password_auth::generate_hash(&password);
+    let expires_at = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for i in 0..args.count {
+        let username = format!("{}{i}", args.prefix);
+        app::model::Username::parse("prefix", &username)?;
+        let user = match store.user_by_username(&username).await? {
+            Some(user) => user,
+            None => store.create_user(&username, &hash, Role::Jobseeker).await?,
+        };
+        let (token, token_hash) = secret::generate("");
+        store
+            .create_session(&token_hash, user.id, "herald create-load-users", expires_at)
+            .await?;
+        writeln!(out, "{username}\t{token}")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 async fn open(db: &DatabaseConfig) -> anyhow::Result<DynStore> {

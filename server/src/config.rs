@@ -36,6 +36,10 @@ pub enum Command {
     Send(Send),
     /// Announces a global notification through a running server.
     Announce(Announce),
+    /// Creates many jobseekers at once, each signed in once, for the load tool (`herald-load`):
+    /// prints `username<TAB>session token` per line. They share one password hash, so 10,000
+    /// take seconds rather than the minutes 10,000 sign-ups would.
+    CreateLoadUsers(CreateLoadUsers),
 }
 
 #[derive(Clone, Debug, Args)]
@@ -235,6 +239,18 @@ pub struct CreateToken {
     /// Who the token is for, e.g. `billing-service`.
     #[arg(long, env = "HERALD_TOKEN_NAME")]
     pub name: String,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct CreateLoadUsers {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// How many users.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u32,
+    /// Their names are this followed by 0, 1, 2, …; existing ones are signed in again.
+    #[arg(long, default_value = "load")]
+    pub prefix: String,
 }
 
 /// How `send` and `announce` reach a running server.

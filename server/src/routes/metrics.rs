@@ -42,8 +42,46 @@ pub(super) async fn metrics(
             return Err(ApiError::Unauthorized);
         }
     }
-    Ok((
-        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.node.metrics.render(),
-    ))
+    let mut text = state.node.metrics.render();
+    text.push_str(&process_metrics());
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4")], text))
+}
+
+/// What the whole process holds: memory and file descriptors (read from `/proc`, so on Linux
+/// only) and the runtime's live tasks. A load test reads them before and after to see what its
+/// sockets cost and whether everything was given back.
+fn process_metrics() -> String {
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, value: Option<u64>| {
+        if let Some(value) = value {
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
+            ));
+        }
+    };
+    let resident = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        });
+    gauge(
+        "process_resident_memory_bytes",
+        "Resident memory of the process.",
+        resident,
+    );
+    let fds = std::fs::read_dir("/proc/self/fd")
+        .ok()
+        .map(|dir| dir.count() as u64);
+    gauge("process_open_fds", "Open file descriptors.", fds);
+    let tasks = tokio::runtime::Handle::try_current()
+        .ok()
+        .map(|runtime| runtime.metrics().num_alive_tasks() as u64);
+    gauge(
+        "herald_runtime_alive_tasks",
+        "Tasks alive in the async runtime.",
+        tasks,
+    );
+    out
 }

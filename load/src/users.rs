@@ -1,0 +1,59 @@
+//! Who the sockets sign in as.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::target::Target;
+
+/// A user the load tool may connect as.
+#[derive(Clone, Debug)]
+pub struct LoadUser {
+    pub username: String,
+    pub session_token: String,
+}
+
+/// `count` users: the first `count` lines of `file` (from `herald create-load-users`), or, without
+/// a file, `count` new people signed up through the API.
+pub async fn load(
+    target: &Target,
+    file: Option<&Path>,
+    count: usize,
+) -> anyhow::Result<Vec<LoadUser>> {
+    match file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let users: Vec<LoadUser> = text
+                .lines()
+                .filter_map(|line| line.split_once('\t'))
+                .map(|(username, token)| LoadUser {
+                    username: username.to_owned(),
+                    session_token: token.trim().to_owned(),
+                })
+                .take(count)
+                .collect();
+            anyhow::ensure!(
+                users.len() == count,
+                "{} holds {} users; {count} are needed (herald create-load-users --count {count})",
+                file.display(),
+                users.len()
+            );
+            Ok(users)
+        }
+        None => {
+            let run = crate::latency::now_micros() % 1_000_000_000;
+            let password = format!("load-test-password-{run}");
+            let mut users = Vec::with_capacity(count);
+            for i in 0..count {
+                let username = format!("ld{run}x{i}");
+                let session_token = target.sign_up(&username, &password).await?;
+                users.push(LoadUser {
+                    username,
+                    session_token,
+                });
+            }
+            Ok(users)
+        }
+    }
+}

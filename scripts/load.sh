@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs herald-load's scenarios against a Herald of its own (fresh SQLite database, 127.0.0.1),
+# printing one JSON line per scenario. Fails if any scenario lost anything.
+#   scripts/load.sh smoke   a few seconds at 200 sockets: run by `make test` (the debug build)
+#   scripts/load.sh soak    10 minutes of connect/publish/disconnect churn, then checks that the
+#                           server's sockets, tasks and file descriptors are back at the start
+#                           (`make soak`; SOAK_SECONDS to change)
+#   scripts/load.sh bench   1,000, 5,000 and 10,000 sockets against the release build
+#                           (`make bench`; run `make release` first)
+# HERALD_BIN picks the server binary (default: the debug build; bench: the release build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+mode="${1:-smoke}"
+case "$mode" in
+  smoke | soak) profile=debug ;;
+  bench) profile=release ;;
+  *) echo "usage: scripts/load.sh smoke|soak|bench" >&2; exit 2 ;;
+esac
+export HERALD_BIN="${HERALD_BIN:-target/$profile/herald}"
+[ -x "$HERALD_BIN" ] || { echo "$HERALD_BIN is missing: run make test (debug) or make release" >&2; exit 1; }
+if [ "$profile" = release ]; then
+  cargo build --release -p herald-load
+else
+  cargo build -p herald-load
+fi
+load="target/$profile/herald-load"
+# Ten thousand sockets are ten thousand file descriptors on each side.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+source scripts/herald-server.sh
+start_herald "${HERALD_LOAD_PORT:-3300}"
+users="$herald_dir/users.tsv"
+case "$mode" in bench) people=10000 ;; *) people=200 ;; esac
+"$HERALD_BIN" create-load-users --count "$people" --prefix load >"$users"
+run() { "$load" --server "$base" --token "$api_token" --users "$users" "$@"; }
+
+status=0
+case "$mode" in
+  smoke)
+    run connect --sockets 200 || status=1
+    run broadcast --sockets 200 --count 5 --rate 5 || status=1
+    run unicast --sockets 200 --rate 200 --seconds 3 || status=1
+    run soak --seconds 5 --sockets 50 --notifications 20 || status=1
+    ;;
+  soak)
+    run soak --seconds "${SOAK_SECONDS:-600}" --sockets 200 --notifications 50 || status=1
+    ;;
+  bench)
+    for sockets in 1000 5000 10000; do
+      run connect --sockets "$sockets" || status=1
+      run broadcast --sockets "$sockets" --count 10 --rate 1 || status=1
+      run broadcast --sockets "$sockets" --count 50 --rate 10 || status=1
+      run unicast --sockets "$sockets" --rate 5000 --seconds 10 || status=1
+    done
+    ;;
+esac
+check_no_panic || status=1
+exit $status
