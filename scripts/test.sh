@@ -8,7 +8,7 @@ source scripts/env.sh
 # One test at a time: each integration test runs a whole server in this process, and under load
 # a server-rendered page in one of them was seen, rarely, to hang until the request timeout
 # (cause not yet found; see the closing notes). Serial, the Rust tests take about 30 s.
-cargo test -p app -p server -- --test-threads=1
+cargo test -p app -p server -p herald-load -- --test-threads=1
 # After the Rust tests, not before: `cargo test` relinks target/debug/herald with the test
 # build's unified features, and that binary's pages do not hydrate. cargo-leptos puts back the
 # one the browser tests must run.
