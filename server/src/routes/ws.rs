@@ -65,13 +65,22 @@ async fn upgrade(
     Ok(upgrade
         .max_message_size(settings.max_message_bytes)
         .max_frame_size(settings.max_message_bytes)
-        .write_buffer_size(16 * 1024)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(settings.max_write_buffer_bytes)
         .on_upgrade(move |socket| async move {
             client::serve(socket, connection, node, services).await;
             drop(slot);
         }))
 }
+
+/// What each socket reads into at a time. tungstenite's default, 128 KiB, is allocated up front
+/// for every socket and was most of what an idle socket cost (docs/benchmarks.md); clients send
+/// small frames, and a larger message still arrives, across several reads.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Frames are written out once this much is waiting (or at a flush, after every frame the client
+/// is owed), so a burst goes out in few writes.
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
 fn cursor(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>, FieldError> {
     params
