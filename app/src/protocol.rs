@@ -54,6 +54,11 @@ pub mod close_code {
     pub const FLOOD: u16 = 1008;
     /// A frame over the size limit.
     pub const TOO_BIG: u16 = 1009;
+    /// The client broke the WebSocket protocol (a reserved bit, an unknown opcode, a bad
+    /// control frame, a close code nobody may send).
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// A text frame that is not UTF-8.
+    pub const INVALID_PAYLOAD: u16 = 1007;
     /// The session was signed out: do not reconnect, sign in again.
     pub const SIGNED_OUT: u16 = 4000;
     /// The session expired or was removed: do not reconnect, sign in again.

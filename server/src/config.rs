@@ -246,10 +246,10 @@ pub struct CreateLoadUsers {
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// How many users.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, env = "HERALD_LOAD_USERS", default_value_t = 1000)]
     pub count: u32,
     /// Their names are this followed by 0, 1, 2, …; existing ones are signed in again.
-    #[arg(long, default_value = "load")]
+    #[arg(long, env = "HERALD_LOAD_PREFIX", default_value = "load")]
     pub prefix: String,
 }
 

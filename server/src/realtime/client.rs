@@ -195,14 +195,17 @@ where
                                 return self.flooded().await;
                             }
                         }
-                        Some(Ok(Message::Close(_))) | None => return Ok(()),
+                        Some(Ok(Message::Close(_))) => {
+                            // tungstenite has queued the answering close frame (1002 if the
+                            // client's code was one nobody may send); it goes out on a flush.
+                            let flushed = self.socket.flush();
+                            let _ = tokio::time::timeout(Duration::from_secs(1), flushed).await;
+                            return Ok(());
+                        }
+                        None => return Ok(()),
                         Some(Err(err)) => {
-                            if is_too_big(&err) {
-                                self.close(CloseReason {
-                                    code: close_code::TOO_BIG,
-                                    reason: "frame too large",
-                                })
-                                .await;
+                            if let Some(reason) = close_for(&err) {
+                                self.close(reason).await;
                             }
                             return Ok(());
                         }
@@ -363,16 +366,41 @@ fn error_frame(code: &str, message: &str) -> ServerFrame {
     }
 }
 
-fn is_too_big(err: &axum::Error) -> bool {
+/// The close frame a read error calls for (RFC 6455 §7.4.1), when the client broke the
+/// protocol rather than the connection: 1009 for a frame or message over the limit, 1007 for
+/// text that is not UTF-8, 1002 for any other violation (a reserved bit, an unknown opcode, a
+/// fragmented or oversized control frame, a continuation of nothing). A connection that failed
+/// (reset, I/O error) gets none: nobody is there to read it.
+fn close_for(err: &axum::Error) -> Option<CloseReason> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = source {
-        if let Some(tungstenite::Error::Capacity(_)) = current.downcast_ref::<tungstenite::Error>()
-        {
-            return true;
+        match current.downcast_ref::<tungstenite::Error>() {
+            Some(tungstenite::Error::Capacity(_)) => {
+                return Some(CloseReason {
+                    code: close_code::TOO_BIG,
+                    reason: "frame too large",
+                })
+            }
+            Some(tungstenite::Error::Utf8(_)) => {
+                return Some(CloseReason {
+                    code: close_code::INVALID_PAYLOAD,
+                    reason: "text frames must be UTF-8",
+                })
+            }
+            Some(tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            )) => return None,
+            Some(tungstenite::Error::Protocol(_)) => {
+                return Some(CloseReason {
+                    code: close_code::PROTOCOL_ERROR,
+                    reason: "WebSocket protocol violation",
+                })
+            }
+            Some(_) => return None,
+            None => source = current.source(),
         }
-        source = current.source();
     }
-    false
+    None
 }
 
 /// Allows `per_second` frames a second on average and bursts of `burst`.
