@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::fleet::Fleet;
 use crate::latency::now_micros;
 use crate::target::{Snapshot, Target};
-use crate::users;
+use crate::users::{self, LoadUser};
 
 /// How long the server gets after the last cycle before it is measured again.
 const SETTLE: Duration = Duration::from_secs(5);
@@ -33,39 +33,20 @@ pub struct Args {
 
 pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Result<Value> {
     let people = users::load(target, file, args.sockets).await?;
+    // One cycle first, so the baseline already counts what the server keeps once it has served
+    // anyone (its database connections, their files): the question is what load leaves behind.
+    cycle(target, &people, args.notifications).await?;
+    tokio::time::sleep(SETTLE).await;
     let baseline = target.snapshot().await?;
     let started = Instant::now();
     let (mut cycles, mut expected, mut delivered, mut failures) = (0u64, 0u64, 0u64, Vec::new());
     let mut peak = baseline.clone();
     while started.elapsed() < Duration::from_secs(args.seconds) {
-        let fleet = Fleet::open(target, &people).await;
-        failures.extend(fleet.failures.iter().cloned());
-        let ids = fleet.user_ids();
-        let mut sent = 0;
-        for i in 0..args.notifications.min(ids.len() * 10) {
-            if target
-                .notify(ids[i % ids.len()], now_micros())
-                .await
-                .is_ok()
-            {
-                sent += 1;
-            }
-        }
-        let global = target.announce(now_micros()).await?;
-        let want_globals = ids.len() as u64;
-        let got = super::wait_for(&fleet.receipts.notifications, sent, Duration::from_secs(10))
-            .await
-            + super::wait_for(
-                &fleet.receipts.globals,
-                want_globals,
-                Duration::from_secs(10),
-            )
-            .await;
-        expected += sent + want_globals;
-        delivered += got;
-        target.deactivate(global).await?;
-        peak = max(peak, target.snapshot().await?);
-        fleet.close().await;
+        let outcome = cycle(target, &people, args.notifications).await?;
+        failures.extend(outcome.failures);
+        expected += outcome.expected;
+        delivered += outcome.delivered;
+        peak = max(peak, outcome.with_sockets);
         cycles += 1;
     }
     tokio::time::sleep(SETTLE).await;
@@ -101,6 +82,50 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
             _ => None,
         },
     }))
+}
+
+/// What one cycle did.
+struct Cycle {
+    expected: u64,
+    delivered: u64,
+    failures: Vec<String>,
+    with_sockets: Snapshot,
+}
+
+/// Opens a socket per user, sends them `notifications` personal notifications and one global,
+/// waits for them to arrive, takes the global down and closes every socket.
+async fn cycle(
+    target: &Target,
+    people: &[LoadUser],
+    notifications: usize,
+) -> anyhow::Result<Cycle> {
+    let fleet = Fleet::open(target, people).await;
+    let ids = fleet.user_ids();
+    let mut sent = 0;
+    for i in 0..notifications.min(ids.len() * 10) {
+        if target
+            .notify(ids[i % ids.len()], now_micros())
+            .await
+            .is_ok()
+        {
+            sent += 1;
+        }
+    }
+    let global = target.announce(now_micros()).await?;
+    let globals = ids.len() as u64;
+    let delivered = super::wait_for(&fleet.receipts.notifications, sent, Duration::from_secs(10))
+        .await
+        + super::wait_for(&fleet.receipts.globals, globals, Duration::from_secs(10)).await;
+    target.deactivate(global).await?;
+    let with_sockets = target.snapshot().await?;
+    let failures = fleet.failures.clone();
+    fleet.close().await;
+    Ok(Cycle {
+        expected: sent + globals,
+        delivered,
+        failures,
+        with_sockets,
+    })
 }
 
 fn max(a: Snapshot, b: Snapshot) -> Snapshot {
