@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Herald for production: the optimized server and the size-optimized WASM (wasm-opt).
-# The result is target/release/herald and the site in target/site; see docs/deploy.md.
+# The result is target/release/herald and the site in target/site; see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
