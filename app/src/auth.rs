@@ -78,15 +78,7 @@ pub async fn login(
     )
     .await
     .map_err(|err| ServerFnError::new(err.to_string()))?;
-    let cookie = session::start(
-        &*services.store,
-        &services.sessions,
-        user.id,
-        &session::request_user_agent(),
-    )
-    .await
-    .map_err(internal)?;
-    session::set_cookie(cookie);
+    start_session(&services, user.id).await?;
     let next = next.filter(|next| !next.is_empty());
     leptos_axum::redirect(&match next {
         Some(next) => safe_next(Some(&next)),
@@ -117,15 +109,7 @@ pub async fn register(
     )
     .await
     .map_err(|err| ServerFnError::new(err.to_string()))?;
-    let cookie = session::start(
-        &*services.store,
-        &services.sessions,
-        user.id,
-        &session::request_user_agent(),
-    )
-    .await
-    .map_err(internal)?;
-    session::set_cookie(cookie);
+    start_session(&services, user.id).await?;
     leptos_axum::redirect(user.role.home());
     Ok(())
 }
@@ -176,6 +160,20 @@ pub fn safe_next(next: Option<&str>) -> String {
         Some(path) if is_local_path(path) => path.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+/// Signs `user_id` in on the browser of the current request: a new session, and its cookie on
+/// the response.
+#[cfg(feature = "ssr")]
+async fn start_session(services: &crate::ssr::Services, user_id: i64) -> Result<(), ServerFnError> {
+    use crate::ssr::session;
+
+    let user_agent = session::request_user_agent();
+    let cookie = session::start(&*services.store, &services.sessions, user_id, &user_agent)
+        .await
+        .map_err(internal)?;
+    session::set_cookie(cookie);
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -13,6 +13,20 @@ pub struct LoadUser {
     pub session_token: String,
 }
 
+/// Who each of `sockets` sockets signs in as: `distinct` users (all different when not given),
+/// taken in turn. Answers how many distinct users that is, and the user of each socket.
+pub async fn for_sockets(
+    target: &Target,
+    file: Option<&Path>,
+    sockets: usize,
+    distinct: Option<usize>,
+) -> anyhow::Result<(usize, Vec<LoadUser>)> {
+    let distinct = distinct.unwrap_or(sockets).clamp(1, sockets.max(1));
+    let people = load(target, file, distinct).await?;
+    let each = (0..sockets).map(|i| people[i % distinct].clone()).collect();
+    Ok((distinct, each))
+}
+
 /// `count` users: the first `count` lines of `file` (from `herald create-load-users`), or, without
 /// a file, `count` new people signed up through the API.
 pub async fn load(

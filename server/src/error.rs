@@ -29,6 +29,37 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// What the OpenAPI document lists for every request with a JSON body.
+// The variants describe answers; nothing constructs them.
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum BodyErrors {
+    /// The body is not JSON, or a field has the wrong type
+    #[response(status = 400)]
+    NotJson(ErrorBody),
+    /// The body is not `application/json`
+    #[response(status = 415)]
+    NotJsonContent(ErrorBody),
+    /// A field is missing or not valid
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}
+
+/// What the OpenAPI document lists for every request that publishes.
+#[allow(dead_code)]
+#[derive(utoipa::IntoResponses)]
+pub enum PublishErrors {
+    /// Neither an admin session nor an API token
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Signed in, but not an administrator
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Publishing too fast; see `Retry-After`
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("sign in first")]

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::events::Event;
 use super::secret;
 use super::services::{Services, SessionSettings};
-use super::store::{Store, StoreResult};
+use super::store::{EndedSession, Store, StoreResult};
 use crate::model::{MySessions, Session, User};
 
 pub const COOKIE_NAME: &str = "herald_session";
@@ -89,15 +89,20 @@ pub async fn end(services: &Services, token: Option<&str>) -> StoreResult<Header
         None => None,
     };
     if let Some(ended) = ended {
-        services
-            .events
-            .publish(Event::SessionEnded {
-                user_id: ended.user_id,
-                session_id: ended.id,
-            })
-            .await;
+        close_sockets_of(services, ended).await;
     }
     Ok(cookie("", 0, services.sessions.cookie_secure))
+}
+
+/// Tells every instance that `ended` is over, so they close its sockets (code 4000).
+async fn close_sockets_of(services: &Services, ended: EndedSession) {
+    services
+        .events
+        .publish(Event::SessionEnded {
+            user_id: ended.user_id,
+            session_id: ended.id,
+        })
+        .await;
 }
 
 /// The sessions of the person signed in as `me`, and which one `me` is.
@@ -117,13 +122,7 @@ pub async fn end_one(services: &Services, me: &SignedIn, id: i64) -> StoreResult
     let Some(ended) = services.store.delete_user_session(me.user.id, id).await? else {
         return Ok(false);
     };
-    services
-        .events
-        .publish(Event::SessionEnded {
-            user_id: ended.user_id,
-            session_id: ended.id,
-        })
-        .await;
+    close_sockets_of(services, ended).await;
     Ok(true)
 }
 

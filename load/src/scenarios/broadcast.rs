@@ -27,11 +27,7 @@ pub struct Args {
 }
 
 pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Result<Value> {
-    let distinct = args.users.unwrap_or(args.sockets).min(args.sockets).max(1);
-    let people = users::load(target, file, distinct).await?;
-    let sockets: Vec<_> = (0..args.sockets)
-        .map(|i| people[i % distinct].clone())
-        .collect();
+    let (distinct, sockets) = users::for_sockets(target, file, args.sockets, args.users).await?;
     let fleet = Fleet::open(target, &sockets).await;
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate.max(0.001)));
     let mut announced = Vec::new();
@@ -58,6 +54,7 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
         "scenario": "broadcast",
         "ok": failures.is_empty() && publish_errors.is_empty() && delivered == expected,
         "sockets": args.sockets,
+        "users": distinct,
         "connected": connected,
         "connect_failures": super::some(&failures),
         "announced": announced.len(),

@@ -23,11 +23,7 @@ pub struct Args {
 }
 
 pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Result<Value> {
-    let distinct = args.users.unwrap_or(args.sockets).min(args.sockets).max(1);
-    let people = users::load(target, file, distinct).await?;
-    let sockets: Vec<_> = (0..args.sockets)
-        .map(|i| people[i % distinct].clone())
-        .collect();
+    let (distinct, sockets) = users::for_sockets(target, file, args.sockets, args.users).await?;
     let before = target.snapshot().await?;
     let fleet = Fleet::open(target, &sockets).await;
     tokio::time::sleep(Duration::from_secs(args.hold)).await;

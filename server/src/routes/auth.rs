@@ -14,7 +14,7 @@ use app::model::{Role, User};
 use app::ssr::{accounts, session};
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, BodyErrors, ErrorBody};
 use crate::http_server::ClientAddress;
 use crate::state::AppState;
 
@@ -53,10 +53,8 @@ pub(super) struct LoginBody {
         (status = 201, description = "Signed up and signed in", body = User,
             headers(("set-cookie" = String, description = "The session cookie"))),
         (status = 409, description = "The user name is taken", body = ErrorBody),
-        (status = 422, description = "A field is not valid", body = ErrorBody),
         (status = 429, description = "Too many sign-ups from this address", body = ErrorBody),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        BodyErrors,
     ),
 )]
 pub(super) async fn register(
@@ -84,9 +82,7 @@ pub(super) async fn register(
             headers(("set-cookie" = String, description = "The session cookie"))),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins; see `Retry-After`", body = ErrorBody),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
-        (status = 422, description = "A field is missing", body = ErrorBody),
+        BodyErrors,
     ),
 )]
 pub(super) async fn login(

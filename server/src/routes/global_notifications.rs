@@ -14,7 +14,7 @@ use app::ssr::announcements;
 use app::ssr::store::{GlobalNotificationPatch, NewGlobalNotification};
 
 use crate::auth::{CurrentUser, Publisher};
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, BodyErrors, ErrorBody, PublishErrors};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -76,12 +76,8 @@ pub(super) struct CreateBody {
     request_body = CreateBody,
     responses(
         (status = 201, description = "Stored, and pushed if live", body = GlobalNotification),
-        (status = 401, description = "Neither an admin session nor an API token", body = ErrorBody),
-        (status = 403, description = "Signed in, but not an administrator", body = ErrorBody),
-        (status = 422, description = "A field is not valid", body = ErrorBody),
-        (status = 429, description = "Publishing too fast; see `Retry-After`", body = ErrorBody),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        PublishErrors,
+        BodyErrors,
     ),
 )]
 pub(super) async fn create(
@@ -148,13 +144,9 @@ where
     request_body = PatchBody,
     responses(
         (status = 200, description = "The announcement as it is now", body = GlobalNotification),
-        (status = 401, description = "Neither an admin session nor an API token", body = ErrorBody),
-        (status = 403, description = "Signed in, but not an administrator", body = ErrorBody),
         (status = 404, description = "No such announcement", body = ErrorBody),
-        (status = 422, description = "A field is not valid", body = ErrorBody),
-        (status = 429, description = "Publishing too fast; see `Retry-After`", body = ErrorBody),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        PublishErrors,
+        BodyErrors,
     ),
 )]
 pub(super) async fn update(

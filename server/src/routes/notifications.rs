@@ -16,7 +16,7 @@ use app::ssr::inbox;
 use app::ssr::store::{NewNotification, NotificationQuery};
 
 use crate::auth::{CurrentUser, Publisher};
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, BodyErrors, ErrorBody, PublishErrors};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -175,12 +175,8 @@ pub(super) struct CreateBody {
     request_body = CreateBody,
     responses(
         (status = 201, description = "Stored and pushed", body = Notification),
-        (status = 401, description = "Neither an admin session nor an API token", body = ErrorBody),
-        (status = 403, description = "Signed in, but not an administrator", body = ErrorBody),
-        (status = 422, description = "A field is not valid", body = ErrorBody),
-        (status = 429, description = "Publishing too fast; see `Retry-After`", body = ErrorBody),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        PublishErrors,
+        BodyErrors,
     ),
 )]
 pub(super) async fn create(

@@ -90,4 +90,16 @@ mod tests {
         }
         assert!(document["components"]["schemas"]["Notification"].is_object());
     }
+
+    #[test]
+    fn publishing_lists_every_answer_a_publisher_can_get() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let answers = &document["paths"]["/api/notifications/"]["post"]["responses"];
+        for status in ["201", "400", "401", "403", "415", "422", "429"] {
+            assert!(
+                answers[status].is_object(),
+                "{status} is missing: {answers}"
+            );
+        }
+    }
 }
