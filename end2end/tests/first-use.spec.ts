@@ -188,6 +188,20 @@ test.describe("on a phone (390×844)", () => {
       .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth))
       .toBeLessThanOrEqual(0);
   });
+
+  test("the longest user name fits the phone's width, on its profile and in the open menu", async ({ page }) => {
+    const username = uniqueName("longest").padEnd(32, "w");
+    await signUp(page, username, PASSWORD);
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    for (const path of [`/profile/${username}`, "/sessions/", "/"]) {
+      await page.goto(path);
+      await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
+      expect(await sideways(), `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+    }
+    await page.getByTestId("menu-toggle").click();
+    await expect(page.getByTestId("whoami")).toBeVisible();
+    expect(await sideways(), "the open menu scrolls sideways").toBeLessThanOrEqual(0);
+  });
 });
 
 test("a jobseeker sees their applications, 'Applied' on the job list, and a status change arrives live", async ({ browser }) => {
