@@ -189,11 +189,22 @@ test.describe("on a phone (390×844)", () => {
       .toBeLessThanOrEqual(0);
   });
 
-  test("the longest user name fits the phone's width, on its profile and in the open menu", async ({ page }) => {
+  test("the longest names and unbroken titles fit the phone's width, on every page that shows them", async ({ page }) => {
     const username = uniqueName("longest").padEnd(32, "w");
-    await signUp(page, username, PASSWORD);
+    await signUp(page, username, PASSWORD, "employer");
+    await page.goto("/employer/jobs/");
+    const form = page.getByTestId("post-job-form");
+    const unbroken = (what: string) => `${what}${uniqueName("")}`.padEnd(120, "W");
+    await form.getByLabel("Title").fill(unbroken("Title"));
+    await form.getByLabel("Company").fill(unbroken("Company"));
+    await form.getByLabel("Location").fill(unbroken("Location"));
+    await form.getByLabel("Description").fill(unbroken("Description"));
+    await form.getByRole("button", { name: "Post the job" }).click();
+    await expect(page.getByTestId("job")).toBeVisible();
+    const jobPath = new URL(page.url()).pathname;
+
     const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    for (const path of [`/profile/${username}`, "/sessions/", "/"]) {
+    for (const path of [jobPath, `/?q=${encodeURIComponent(unbroken("Title").slice(0, 30))}`, "/employer/jobs/", `/profile/${username}`, "/sessions/"]) {
       await page.goto(path);
       await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
       expect(await sideways(), `${path} scrolls sideways`).toBeLessThanOrEqual(0);
