@@ -13,15 +13,26 @@ pub struct LoadUser {
     pub session_token: String,
 }
 
-/// Who each of `sockets` sockets signs in as: `distinct` users (all different when not given),
-/// taken in turn. Answers how many distinct users that is, and the user of each socket.
+/// How many sockets a scenario opens, and how many distinct users they sign in as.
+#[derive(Debug, clap::Args)]
+pub struct Crowd {
+    #[arg(long, default_value_t = 1000)]
+    pub sockets: usize,
+    /// How many distinct users the sockets sign in as, taken in turn (all different when not
+    /// given; the server allows 20 sockets per user by default).
+    #[arg(long)]
+    pub users: Option<usize>,
+}
+
+/// Who each socket of `crowd` signs in as. Answers how many distinct users that is, and the user
+/// of each socket.
 pub async fn for_sockets(
     target: &Target,
     file: Option<&Path>,
-    sockets: usize,
-    distinct: Option<usize>,
+    crowd: &Crowd,
 ) -> anyhow::Result<(usize, Vec<LoadUser>)> {
-    let distinct = distinct.unwrap_or(sockets).clamp(1, sockets.max(1));
+    let sockets = crowd.sockets;
+    let distinct = crowd.users.unwrap_or(sockets).clamp(1, sockets.max(1));
     let people = load(target, file, distinct).await?;
     let each = (0..sockets).map(|i| people[i % distinct].clone()).collect();
     Ok((distinct, each))

@@ -14,11 +14,8 @@ use crate::users;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, default_value_t = 1000)]
-    sockets: usize,
-    /// How many distinct users the sockets sign in as.
-    #[arg(long)]
-    users: Option<usize>,
+    #[command(flatten)]
+    crowd: users::Crowd,
     #[arg(long, default_value_t = 10)]
     count: u32,
     /// Announcements per second.
@@ -27,7 +24,7 @@ pub struct Args {
 }
 
 pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Result<Value> {
-    let (distinct, sockets) = users::for_sockets(target, file, args.sockets, args.users).await?;
+    let (distinct, sockets) = users::for_sockets(target, file, &args.crowd).await?;
     let fleet = Fleet::open(target, &sockets).await;
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate.max(0.001)));
     let mut announced = Vec::new();
@@ -53,7 +50,7 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
     Ok(json!({
         "scenario": "broadcast",
         "ok": failures.is_empty() && publish_errors.is_empty() && delivered == expected,
-        "sockets": args.sockets,
+        "sockets": args.crowd.sockets,
         "users": distinct,
         "connected": connected,
         "connect_failures": super::some(&failures),

@@ -12,18 +12,15 @@ use crate::users;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, default_value_t = 1000)]
-    sockets: usize,
-    /// How many distinct users the sockets sign in as (at most 20 sockets each by default).
-    #[arg(long)]
-    users: Option<usize>,
+    #[command(flatten)]
+    crowd: users::Crowd,
     /// How long to hold the sockets open before measuring, in seconds.
     #[arg(long, default_value_t = 2)]
     hold: u64,
 }
 
 pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Result<Value> {
-    let (distinct, sockets) = users::for_sockets(target, file, args.sockets, args.users).await?;
+    let (distinct, sockets) = users::for_sockets(target, file, &args.crowd).await?;
     let before = target.snapshot().await?;
     let fleet = Fleet::open(target, &sockets).await;
     tokio::time::sleep(Duration::from_secs(args.hold)).await;
@@ -39,7 +36,7 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
     Ok(json!({
         "scenario": "connect",
         "ok": failures.is_empty(),
-        "sockets": args.sockets,
+        "sockets": args.crowd.sockets,
         "users": distinct,
         "connected": connected,
         "failed": failures.len(),
