@@ -12,7 +12,7 @@ use crate::model::{MySessions, Session};
 pub async fn list_sessions() -> Result<MySessions, ServerFnError> {
     use crate::ssr::{services, session};
 
-    let me = session::signed_in().ok_or_else(|| ServerFnError::new("please sign in"))?;
+    let me = session::require_signed_in()?;
     session::list(&*services()?.store, &me)
         .await
         .map_err(crate::auth::internal)
@@ -23,7 +23,7 @@ pub async fn list_sessions() -> Result<MySessions, ServerFnError> {
 pub async fn end_session(id: i64) -> Result<(), ServerFnError> {
     use crate::ssr::{services, session};
 
-    let me = session::signed_in().ok_or_else(|| ServerFnError::new("please sign in"))?;
+    let me = session::require_signed_in()?;
     if id == me.session_id {
         return Err(ServerFnError::new(
             "this is the browser you are using: sign out from the menu instead",
@@ -41,7 +41,7 @@ pub async fn end_session(id: i64) -> Result<(), ServerFnError> {
 pub async fn end_other_sessions() -> Result<usize, ServerFnError> {
     use crate::ssr::{services, session};
 
-    let me = session::signed_in().ok_or_else(|| ServerFnError::new("please sign in"))?;
+    let me = session::require_signed_in()?;
     session::end_others(&services()?, &me)
         .await
         .map_err(crate::auth::internal)

@@ -163,11 +163,14 @@ pub fn signed_in() -> Option<SignedIn> {
         .cloned()
 }
 
+/// The signed-in user of the current request and their session, or an error to show.
+pub fn require_signed_in() -> Result<SignedIn, ServerFnError> {
+    signed_in().ok_or_else(|| ServerFnError::new("please sign in"))
+}
+
 /// The signed-in user of the current request, or an error to show.
 pub fn require_user() -> Result<User, ServerFnError> {
-    signed_in()
-        .map(|signed_in| signed_in.user)
-        .ok_or_else(|| ServerFnError::new("please sign in"))
+    require_signed_in().map(|signed_in| signed_in.user)
 }
 
 /// The signed-in admin of the current request, or an error to show.
