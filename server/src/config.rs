@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::realtime::broker::BrokerChoice;
 use crate::realtime::ClientSettings;
 
 #[derive(Debug, Parser)]
@@ -114,6 +115,16 @@ pub struct ServeConfig {
     /// Creates demo accounts (printed at start) if they do not exist yet.
     #[arg(long, env = "HERALD_DEMO", default_value_t = false)]
     pub demo: bool,
+
+    /// What carries events between instances: `memory` (one instance), `redis://HOST[:PORT]`
+    /// (Redis pub/sub) or `postgres` (LISTEN/NOTIFY on the PostgreSQL database).
+    #[arg(long, env = "HERALD_BROKER", default_value = "memory")]
+    pub broker: BrokerChoice,
+
+    /// The broker channel the instances of one deployment share; deployments that share a Redis
+    /// or a database need different ones.
+    #[arg(long, env = "HERALD_BROKER_CHANNEL", default_value = "herald")]
+    pub broker_channel: String,
 
     #[command(flatten)]
     pub realtime: RealtimeConfig,
@@ -311,6 +322,8 @@ impl ServeConfig {
             http_request_timeout_ms: 30_000,
             metrics_token: None,
             demo: false,
+            broker: BrokerChoice::Memory,
+            broker_channel: "herald".to_owned(),
             realtime: RealtimeConfig::default(),
             log_format: LogFormat::Text,
         }

@@ -33,7 +33,7 @@ use crate::config::ServeConfig;
 use crate::csrf::AllowedOrigins;
 use crate::error::{self, ApiError};
 use crate::http_server::{self, ConnectionTimeouts};
-use crate::realtime::broker::MemoryBroker;
+use crate::realtime::broker;
 use crate::realtime::Node;
 use crate::state::AppState;
 use crate::{auth, csrf, routes, security_headers};
@@ -55,8 +55,13 @@ impl Application {
     pub async fn build_with_store(config: &ServeConfig, store: DynStore) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
         let local_addr = listener.local_addr()?;
-        let broker = Arc::new(MemoryBroker::new(4096));
-        let node = Node::start(store.clone(), broker, config.realtime.client_settings());
+        let broker = broker::connect(
+            &config.broker,
+            &config.broker_channel,
+            &config.database.database_url,
+        )
+        .await?;
+        let node = Node::start(store.clone(), broker, config.realtime.client_settings()).await?;
         let services = Services {
             store: store.clone(),
             events: node.clone(),

@@ -19,6 +19,9 @@ pub enum Event {
     Message { message: DirectMessage },
     /// A session was signed out: its sockets close.
     SessionEnded { user_id: i64, session_id: i64 },
+    /// Events may have been lost (an instance could not publish): every socket on every
+    /// instance catches up from storage.
+    CatchUp,
 }
 
 /// Where events go. Publishing never fails for the caller: the change is already stored, and a

@@ -4,8 +4,12 @@
 //! the replay query runs, so a notification stored after the query is queued live, and one
 //! stored before it is replayed; one that is both is sent once, because replayed ids are
 //! remembered and their live copies skipped.
+//!
+//! When events may have been lost on their way to this instance (the broker's connection broke,
+//! another instance could not publish), the socket catches up the same way, from the newest
+//! notification it delivered, and stays open.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
@@ -86,7 +90,8 @@ pub async fn serve<S>(
         node: &node,
         services: &services,
         connection: &connection,
-        replayed: HashSet::new(),
+        replayed: HashMap::new(),
+        cursor: 0,
     };
     let end = session.run(queue, &handle).await;
     node.hub.unregister(&handle);
@@ -114,8 +119,15 @@ struct Session<'a, S> {
     node: &'a Node,
     services: &'a Services,
     connection: &'a Connection,
-    replayed: HashSet<FrameKey>,
+    /// Frames sent from storage whose live copy may still arrive, and when they were sent.
+    replayed: HashMap<FrameKey, Instant>,
+    /// The newest notification id this socket has delivered: where a catch-up resumes.
+    cursor: i64,
 }
+
+/// A replayed frame's live copy arrives within moments of the replay, if at all (an event lost
+/// on the way never arrives); after this long it is forgotten, so the memory stays bounded.
+const REPLAYED_KEEP: Duration = Duration::from_secs(60);
 
 impl<S> Session<'_, S>
 where
@@ -155,9 +167,24 @@ where
                     self.close(reason).await;
                     return Ok(());
                 }
+                () = client.catch_up.notified() => {
+                    if let Err(End::Store(err)) = self.catch_up().await {
+                        // The client resumes from where it is when it reconnects.
+                        tracing::warn!(user_id, %err, "could not catch a socket up");
+                        self.close(CloseReason {
+                            code: close_code::RESYNC,
+                            reason: "could not catch up: reconnect",
+                        })
+                        .await;
+                        return Ok(());
+                    }
+                }
                 outbound = queue.recv() => {
                     let Some(outbound) = outbound else { return Ok(()) };
-                    if outbound.key.is_some_and(|key| self.replayed.remove(&key)) {
+                    if let Some(FrameKey::Notification(id)) = outbound.key {
+                        self.cursor = self.cursor.max(id);
+                    }
+                    if outbound.key.is_some_and(|key| self.replayed.remove(&key).is_some()) {
                         continue;
                     }
                     self.send(Message::Text(outbound.frame)).await?;
@@ -214,9 +241,13 @@ where
                 _ = ping.tick() => {
                     let live = store
                         .session_is_live(self.connection.session_id, OffsetDateTime::now_utc())
-                        .await
-                        .map_err(|e| End::Store(e.to_string()))?;
-                    if !live {
+                        .await;
+                    // A database that cannot answer now does not end the socket: the session is
+                    // checked again at the next ping.
+                    if let Err(err) = &live {
+                        tracing::warn!(user_id, %err, "could not check a socket's session");
+                    }
+                    if matches!(live, Ok(false)) {
                         self.close(CloseReason {
                             code: close_code::SESSION_EXPIRED,
                             reason: "session expired: sign in again",
@@ -231,30 +262,21 @@ where
     }
 
     /// Sends what the client missed, oldest first, remembering each id so the live copy is
-    /// skipped.
+    /// skipped. A client that names no resume point starts from the newest notification now.
     async fn replay(&mut self) -> Result<(), End> {
-        const BATCH: u32 = 500;
         let user_id = self.connection.user_id;
-        if let Some(mut cursor) = self.connection.after {
-            loop {
-                let batch = self
+        match self.connection.after {
+            Some(after) => {
+                self.cursor = after;
+                self.replay_notifications().await?;
+            }
+            None => {
+                self.cursor = self
                     .services
                     .store
-                    .notifications_after(user_id, cursor, BATCH)
+                    .latest_notification_id(user_id)
                     .await
                     .map_err(|e| End::Store(e.to_string()))?;
-                let done = batch.len() < BATCH as usize;
-                for notification in batch {
-                    cursor = notification.id;
-                    self.replayed
-                        .insert(FrameKey::Notification(notification.id));
-                    self.send_frame(&ServerFrame::Notification { notification })
-                        .await?;
-                    Metrics::add(&self.node.metrics.replayed_notifications, 1);
-                }
-                if done {
-                    break;
-                }
             }
         }
         if let Some(after_global) = self.connection.after_global {
@@ -262,7 +284,8 @@ where
                 .await
                 .map_err(|e| End::Store(e.to_string()))?;
             for global in live.into_iter().filter(|g| g.id > after_global) {
-                self.replayed.insert(FrameKey::Global(global.id));
+                self.replayed
+                    .insert(FrameKey::Global(global.id), Instant::now());
                 self.send_frame(&ServerFrame::GlobalNotification {
                     notification: global,
                 })
@@ -270,6 +293,46 @@ where
             }
         }
         Ok(())
+    }
+
+    /// Sends the user's notifications newer than the cursor, oldest first, then the unread
+    /// count as storage has it. Globals are caught up by the instance's watcher.
+    async fn catch_up(&mut self) -> Result<(), End> {
+        Metrics::add(&self.node.metrics.catch_ups, 1);
+        self.replay_notifications().await?;
+        let count = self
+            .services
+            .store
+            .unread_count(self.connection.user_id)
+            .await
+            .map_err(|e| End::Store(e.to_string()))?;
+        self.send_frame(&ServerFrame::UnreadCount { count }).await
+    }
+
+    async fn replay_notifications(&mut self) -> Result<(), End> {
+        const BATCH: u32 = 500;
+        self.replayed
+            .retain(|_, sent| sent.elapsed() < REPLAYED_KEEP);
+        loop {
+            let batch = self
+                .services
+                .store
+                .notifications_after(self.connection.user_id, self.cursor, BATCH)
+                .await
+                .map_err(|e| End::Store(e.to_string()))?;
+            let done = batch.len() < BATCH as usize;
+            for notification in batch {
+                self.cursor = notification.id;
+                self.replayed
+                    .insert(FrameKey::Notification(notification.id), Instant::now());
+                self.send_frame(&ServerFrame::Notification { notification })
+                    .await?;
+                Metrics::add(&self.node.metrics.replayed_notifications, 1);
+            }
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     async fn flooded(&mut self) -> Result<(), End> {

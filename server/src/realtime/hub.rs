@@ -88,6 +88,8 @@ pub struct ClientHandle {
     pub focus: std::sync::atomic::AtomicI64,
     queue: mpsc::Sender<Outbound>,
     pub closer: Closer,
+    /// Asks the socket to catch up from storage: events may have been lost on their way here.
+    pub catch_up: Notify,
 }
 
 impl ClientHandle {
@@ -135,6 +137,7 @@ impl Hub {
             focus: std::sync::atomic::AtomicI64::new(0),
             queue,
             closer: Closer::default(),
+            catch_up: Notify::new(),
         });
         self.lock().entry(user_id).or_default().push(handle.clone());
         self.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
@@ -210,8 +213,8 @@ impl Hub {
                     self.send_to_user(message.recipient_id, frame);
                 }
             }
-            // Global changes are read from storage by each instance's watcher.
-            Event::GlobalsChanged => {}
+            // Read from storage by each instance: see `Node::dispatch`.
+            Event::GlobalsChanged | Event::CatchUp => {}
         }
     }
 
@@ -224,6 +227,13 @@ impl Hub {
     pub fn broadcast(&self, outbound: Outbound) {
         for client in self.all_clients() {
             client.offer(outbound.clone(), &self.metrics);
+        }
+    }
+
+    /// Asks every socket to catch up from storage.
+    pub fn catch_up_all(&self) {
+        for client in self.all_clients() {
+            client.catch_up.notify_one();
         }
     }
 

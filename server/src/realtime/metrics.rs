@@ -16,6 +16,8 @@ pub struct Metrics {
     pub slow_client_closes: AtomicU64,
     pub flood_closes: AtomicU64,
     pub broker_gaps: AtomicU64,
+    pub failed_publishes: AtomicU64,
+    pub catch_ups: AtomicU64,
 }
 
 impl Metrics {
@@ -58,7 +60,7 @@ impl Metrics {
             ),
             (
                 "herald_replayed_notifications_total",
-                "Notifications replayed to reconnecting clients.",
+                "Notifications replayed from storage to sockets.",
                 &self.replayed_notifications,
             ),
             (
@@ -75,6 +77,16 @@ impl Metrics {
                 "herald_broker_gaps_total",
                 "Times this instance may have missed broker events.",
                 &self.broker_gaps,
+            ),
+            (
+                "herald_failed_publishes_total",
+                "Events the broker could not take (stored, and caught up from storage).",
+                &self.failed_publishes,
+            ),
+            (
+                "herald_catch_ups_total",
+                "Times a socket caught up from storage after a possible gap.",
+                &self.catch_ups,
             ),
         ];
         for (name, help, counter) in counters {

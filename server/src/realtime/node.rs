@@ -1,5 +1,6 @@
 //! One Herald instance's real-time machinery, and the sink every stored change is published to.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,11 +26,19 @@ pub struct Node {
     pub settings: ClientSettings,
     broker: Arc<dyn Broker>,
     globals: Arc<GlobalsWatcher>,
+    /// An event of this instance's could not be published: once the broker takes events again,
+    /// every instance is told to catch up.
+    catch_up_owed: Arc<AtomicBool>,
 }
 
 impl Node {
-    /// Subscribes to the broker and starts delivering; runs until the process ends.
-    pub fn start(store: DynStore, broker: Arc<dyn Broker>, settings: ClientSettings) -> Arc<Self> {
+    /// Subscribes to the broker and starts delivering; runs until the process ends. Fails if the
+    /// broker cannot be reached now.
+    pub async fn start(
+        store: DynStore,
+        broker: Arc<dyn Broker>,
+        settings: ClientSettings,
+    ) -> anyhow::Result<Arc<Self>> {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(settings.queue_capacity, metrics.clone()));
         let globals = Arc::new(GlobalsWatcher::new(store, hub.clone()));
@@ -40,10 +49,11 @@ impl Node {
             settings,
             broker: broker.clone(),
             globals: globals.clone(),
+            catch_up_owed: Arc::default(),
         });
 
-        // Subscribe now, before anything can be published, so nothing falls in between.
-        let mut deliveries = broker.subscribe();
+        // Subscribe now, before any socket is served, so nothing falls in between.
+        let mut deliveries = broker.subscribe().await?;
         let weak = Arc::downgrade(&node);
         tokio::spawn(async move {
             while let Some(delivery) = deliveries.next().await {
@@ -52,21 +62,27 @@ impl Node {
             }
         });
         tokio::spawn(globals.run());
-        node
+        Ok(node)
     }
 
     fn dispatch(&self, delivery: Delivery) {
         match delivery {
             Delivery::Event(Event::GlobalsChanged) => self.globals.poke(),
+            Delivery::Event(Event::CatchUp) => self.catch_up(),
             Delivery::Event(event) => self.hub.deliver(&event),
             Delivery::Gap => {
-                // Something may be missing on this instance: every client catches up from storage.
                 Metrics::add(&self.metrics.broker_gaps, 1);
-                self.hub
-                    .close_all(close_code::RESYNC, "events may have been missed: reconnect");
-                self.globals.poke();
+                self.catch_up();
             }
         }
+    }
+
+    /// Something may be missing on this instance: every socket catches up from storage, from
+    /// the last notification it delivered, and the live globals are read again. No socket is
+    /// closed, so an outage of the broker causes no storm of reconnections.
+    fn catch_up(&self) {
+        self.hub.catch_up_all();
+        self.globals.poke();
     }
 
     /// Closes every socket with "service restart" so clients reconnect (to this server once it is
@@ -81,14 +97,40 @@ impl Node {
     }
 }
 
+/// Publishing never fails for the caller: the change is stored already, and if the broker
+/// cannot take the event now, every instance's sockets catch up from storage once it can.
 #[async_trait]
 impl EventSink for Node {
     async fn publish(&self, event: Event) {
         Metrics::add(&self.metrics.publishes, 1);
         if let Err(err) = self.broker.publish(&event).await {
-            // Stored already: clients catch up from storage when they reconnect.
-            tracing::warn!(%err, "could not publish an event");
+            Metrics::add(&self.metrics.failed_publishes, 1);
+            tracing::warn!(%err, "could not publish an event; sockets will catch up from storage");
+            if !self.catch_up_owed.swap(true, Ordering::SeqCst) {
+                tokio::spawn(settle_catch_up(
+                    self.broker.clone(),
+                    self.catch_up_owed.clone(),
+                ));
+            }
         }
+    }
+}
+
+/// Keeps publishing [`Event::CatchUp`], with backoff, until the broker takes it.
+async fn settle_catch_up(broker: Arc<dyn Broker>, owed: Arc<AtomicBool>) {
+    let mut attempt = 0;
+    loop {
+        tokio::time::sleep(app::realtime::backoff::delay(
+            attempt.min(3),
+            rand::random(),
+        ))
+        .await;
+        if broker.publish(&Event::CatchUp).await.is_ok() {
+            owed.store(false, Ordering::SeqCst);
+            tracing::info!("the broker takes events again; every instance catches up");
+            return;
+        }
+        attempt += 1;
     }
 }
 

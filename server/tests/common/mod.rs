@@ -1,6 +1,8 @@
 //! Spawns a real Herald server on a free port with a fresh SQLite database, for black-box tests.
 #![allow(dead_code)]
 
+pub mod cut_proxy;
+pub mod services;
 pub mod ws;
 
 use std::sync::Arc;

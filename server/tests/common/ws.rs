@@ -34,7 +34,17 @@ impl Socket {
         origin: Option<&str>,
         query: &str,
     ) -> Result<Socket, tungstenite::Error> {
-        let url = format!("ws://{}/ws/notifications/{query}", app.addr);
+        Self::connect_to(app.addr, cookie, origin, query).await
+    }
+
+    /// A socket to the server at `addr`, which need not run in this process.
+    pub async fn connect_to(
+        addr: std::net::SocketAddr,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+        query: &str,
+    ) -> Result<Socket, tungstenite::Error> {
+        let url = format!("ws://{addr}/ws/notifications/{query}");
         let mut request = url.into_client_request()?;
         if let Some(cookie) = cookie {
             request

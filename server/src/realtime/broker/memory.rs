@@ -28,15 +28,17 @@ impl Broker for MemoryBroker {
         Ok(())
     }
 
-    fn subscribe(&self) -> BoxStream<'static, Delivery> {
-        stream::unfold(self.sender.subscribe(), |mut receiver| async move {
-            match receiver.recv().await {
-                Ok(event) => Some((Delivery::Event(event), receiver)),
-                Err(broadcast::error::RecvError::Lagged(_)) => Some((Delivery::Gap, receiver)),
-                Err(broadcast::error::RecvError::Closed) => None,
-            }
-        })
-        .boxed()
+    async fn subscribe(&self) -> anyhow::Result<BoxStream<'static, Delivery>> {
+        Ok(
+            stream::unfold(self.sender.subscribe(), |mut receiver| async move {
+                match receiver.recv().await {
+                    Ok(event) => Some((Delivery::Event(event), receiver)),
+                    Err(broadcast::error::RecvError::Lagged(_)) => Some((Delivery::Gap, receiver)),
+                    Err(broadcast::error::RecvError::Closed) => None,
+                }
+            })
+            .boxed(),
+        )
     }
 }
 
@@ -47,7 +49,7 @@ mod tests {
     #[tokio::test]
     async fn a_subscriber_receives_events_in_publish_order() {
         let broker = MemoryBroker::new(16);
-        let mut deliveries = broker.subscribe();
+        let mut deliveries = broker.subscribe().await.unwrap();
         for user_id in 1..=3 {
             broker
                 .publish(&Event::UnreadCount { user_id, count: 0 })
@@ -63,7 +65,7 @@ mod tests {
     #[tokio::test]
     async fn a_lagging_subscriber_is_told_of_the_gap() {
         let broker = MemoryBroker::new(2);
-        let mut deliveries = broker.subscribe();
+        let mut deliveries = broker.subscribe().await.unwrap();
         for user_id in 1..=5 {
             broker
                 .publish(&Event::UnreadCount { user_id, count: 0 })
