@@ -72,6 +72,12 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Addresses of reverse proxies in front of Herald, comma-separated: a request from one of
+    /// them is taken to come from the last address in its `X-Forwarded-For` (for per-client
+    /// limits). Anyone else's `X-Forwarded-For` is ignored.
+    #[arg(long, env = "HERALD_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Herald is served over https (behind a TLS proxy): the session cookie is marked `Secure`,
     /// and only `https://` pages of this host count as its own origin.
     #[arg(long, env = "HERALD_COOKIE_SECURE", default_value_t = false)]
@@ -312,6 +318,7 @@ impl ServeConfig {
             bind: "127.0.0.1:0".parse().expect("a valid address"),
             site_root: PathBuf::from("target/site"),
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             cookie_secure: false,
             session_ttl_hours: 24,
             max_body_bytes: 64 * 1024,

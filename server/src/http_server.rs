@@ -9,6 +9,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -23,25 +24,31 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// How long connections may take, and how long shutdown waits for requests under way.
-#[derive(Clone, Copy, Debug)]
-pub struct ConnectionTimeouts {
+/// How long connections may take, how long shutdown waits for requests under way, and whose word
+/// on the client's address is taken.
+#[derive(Clone, Debug)]
+pub struct ConnectionSettings {
     /// From waiting for a request to having all its headers.
     pub header_timeout: Duration,
     /// How long a graceful shutdown lets requests under way finish.
     pub shutdown_grace: Duration,
+    /// Reverse proxies (nginx, a load balancer) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting, lets requests
 /// under way finish (up to the grace period) and returns.
 ///
-/// Each request carries `ConnectInfo<SocketAddr>`, the peer's address, for per-client limits.
+/// Each request carries `ConnectInfo<SocketAddr>`, the client's address, for per-client limits:
+/// the TCP peer's, or, when the peer is a trusted proxy, the address it put last in
+/// `X-Forwarded-For` (the one it saw; entries before it are the client's own word).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
-    timeouts: ConnectionTimeouts,
+    settings: ConnectionSettings,
     shutdown: impl Future<Output = ()>,
 ) {
+    let timeouts = settings.clone();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -70,20 +77,23 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let trusted = settings.trusted_proxies.clone();
         let service = router
             .clone()
             .map_request(move |request: Request<Incoming>| {
                 let mut request = request.map(Body::new);
-                request.extensions_mut().insert(ConnectInfo(peer));
+                let client = client_of(peer, request.headers(), &trusted);
+                request.extensions_mut().insert(ConnectInfo(client));
                 request
             });
         let builder = builder.clone();
+        let header_timeout = timeouts.header_timeout;
         let watcher = connections.watcher();
         tokio::spawn(async move {
             // hyper's header timeout starts with the first byte of a request: a connection
             // that sends nothing at all is this loop's to close.
             let mut first = [0u8; 1];
-            match tokio::time::timeout(timeouts.header_timeout, stream.peek(&mut first)).await {
+            match tokio::time::timeout(header_timeout, stream.peek(&mut first)).await {
                 Ok(Ok(n)) if n > 0 => {}
                 _ => return,
             }
@@ -105,8 +115,24 @@ pub async fn serve(
     }
 }
 
-/// The client's address, as a handler argument: the TCP peer (behind a reverse proxy, the
-/// proxy's), or `None` for a request that did not come through [`serve`].
+/// The client that sent a request through `peer`: `peer` itself, unless it is a trusted proxy
+/// that named the client in `X-Forwarded-For`.
+fn client_of(peer: SocketAddr, headers: &http::HeaderMap, trusted: &[IpAddr]) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    let named = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .next_back()
+        .and_then(|last| last.trim().parse::<IpAddr>().ok());
+    named.map_or(peer, |ip| SocketAddr::new(ip, 0))
+}
+
+/// The client's address, as a handler argument (see [`serve`] for whose), or `None` for a
+/// request that did not come through [`serve`].
 pub struct ClientAddress(pub Option<IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
@@ -119,5 +145,46 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|info| info.0.ip()),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(forwarded: &[&str]) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", value.parse().unwrap());
+        }
+        headers
+    }
+
+    const PROXY: &str = "10.0.0.2:40000";
+
+    #[test]
+    fn a_trusted_proxy_names_the_client_it_saw() {
+        let trusted = ["10.0.0.2".parse().unwrap()];
+        let client = client_of(
+            PROXY.parse().unwrap(),
+            &headers(&["6.6.6.6, 203.0.113.9"]),
+            &trusted,
+        );
+        assert_eq!(client.ip().to_string(), "203.0.113.9");
+    }
+
+    #[test]
+    fn anyone_else_cannot_choose_their_address() {
+        let client = client_of(PROXY.parse().unwrap(), &headers(&["203.0.113.9"]), &[]);
+        assert_eq!(client, PROXY.parse().unwrap());
+    }
+
+    #[test]
+    fn a_trusted_proxy_without_a_readable_header_is_the_client() {
+        let trusted = ["10.0.0.2".parse().unwrap()];
+        for forwarded in [&[][..], &["not an address"][..]] {
+            let client = client_of(PROXY.parse().unwrap(), &headers(forwarded), &trusted);
+            assert_eq!(client, PROXY.parse().unwrap());
+        }
     }
 }

@@ -32,7 +32,7 @@ use app::{shell, App};
 use crate::config::ServeConfig;
 use crate::csrf::AllowedOrigins;
 use crate::error::{self, ApiError};
-use crate::http_server::{self, ConnectionTimeouts};
+use crate::http_server::{self, ConnectionSettings};
 use crate::realtime::broker;
 use crate::realtime::Node;
 use crate::state::AppState;
@@ -42,7 +42,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
-    timeouts: ConnectionTimeouts,
+    timeouts: ConnectionSettings,
 }
 
 impl Application {
@@ -94,9 +94,10 @@ impl Application {
             config.max_body_bytes,
             Duration::from_millis(config.http_request_timeout_ms),
         );
-        let timeouts = ConnectionTimeouts {
+        let timeouts = ConnectionSettings {
             header_timeout: Duration::from_millis(config.http_header_timeout_ms),
             shutdown_grace: Duration::from_secs(10),
+            trusted_proxies: config.trusted_proxies.clone().into(),
         };
         Ok(Self {
             listener,

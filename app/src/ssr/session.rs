@@ -146,8 +146,8 @@ fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
     HeaderValue::from_str(&value).expect("session cookies are hex and ASCII")
 }
 
-/// The address of the client that sent the current request, inside a server function. It is the
-/// TCP peer: behind a reverse proxy, the proxy's address.
+/// The address of the client that sent the current request, inside a server function: the TCP
+/// peer, or the client a trusted reverse proxy named (`HERALD_TRUSTED_PROXIES`).
 pub fn client_address() -> Option<std::net::IpAddr> {
     use_context::<http::request::Parts>()?
         .extensions
