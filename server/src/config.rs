@@ -44,7 +44,8 @@ pub enum Command {
 
 #[derive(Clone, Debug, Args)]
 pub struct DatabaseConfig {
-    /// Where Herald keeps its data: `sqlite://FILE` or `sqlite::memory:`.
+    /// Where Herald keeps its data: `sqlite://FILE`, `sqlite::memory:`, or
+    /// `postgres://USER@HOST/DB`.
     #[arg(
         long,
         env = "HERALD_DATABASE_URL",
