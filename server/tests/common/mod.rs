@@ -1,6 +1,8 @@
 //! Spawns a real Herald server on a free port with a fresh SQLite database, for black-box tests.
+//! `postgres` gives a test a PostgreSQL schema of its own, when a test server is configured.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod ws;
 
 use std::sync::Arc;
