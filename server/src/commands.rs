@@ -106,7 +106,24 @@ async fn create_load_users(args: CreateLoadUsers) -> anyhow::Result<()> {
 async fn open(db: &DatabaseConfig) -> anyhow::Result<DynStore> {
     store::connect(&db.database_url)
         .await
-        .with_context(|| format!("opening {}", db.database_url))
+        .with_context(|| format!("opening {}", without_password(&db.database_url)))
+}
+
+/// `url` as it may be printed: a PostgreSQL URL's password (`postgres://user:secret@host/db`)
+/// becomes `***`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match user_info.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}{path}"),
+        None => url.to_owned(),
+    }
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
@@ -163,4 +180,24 @@ async fn post(client: &ApiClientConfig, path: &str, body: Value) -> anyhow::Resu
         bail!("the server answered {status}: {message}");
     }
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn a_database_url_is_printed_without_its_password() {
+        assert_eq!(
+            without_password("postgres://herald:s3cr@t@db.internal:5432/herald?sslmode=require"),
+            "postgres://herald:***@db.internal:5432/herald?sslmode=require"
+        );
+        for unchanged in [
+            "postgres://herald@db/herald",
+            "sqlite://herald.db",
+            "sqlite::memory:",
+        ] {
+            assert_eq!(without_password(unchanged), unchanged);
+        }
+    }
 }

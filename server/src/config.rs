@@ -45,10 +45,13 @@ pub enum Command {
 
 #[derive(Clone, Debug, Args)]
 pub struct DatabaseConfig {
-    /// Where Herald keeps its data: `sqlite://FILE` or `sqlite::memory:`.
+    /// Where Herald keeps its data: `sqlite://FILE`, `sqlite::memory:`, or
+    /// `postgres://USER@HOST/DB`.
+    // `--help` does not show the variable's value: a PostgreSQL URL may hold a password.
     #[arg(
         long,
         env = "HERALD_DATABASE_URL",
+        hide_env_values = true,
         default_value = "sqlite://herald.db"
     )]
     pub database_url: String,

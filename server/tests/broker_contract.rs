@@ -16,7 +16,8 @@ use time::OffsetDateTime;
 use app::model::DirectMessage;
 use app::ssr::events::Event;
 use common::cut_proxy::{address_of, CutProxy};
-use common::services::{postgres_url, redis_url, unique_name};
+use common::postgres::postgres_url;
+use common::redis::{channel_name, redis_url};
 use server::realtime::broker::{
     Broker, Delivery, MemoryBroker, PostgresBroker, RedisBroker, PUBLISH_TIMEOUT,
 };
@@ -30,11 +31,11 @@ enum Kind {
 }
 
 impl Kind {
-    fn service_url(self) -> Option<String> {
+    async fn service_url(self) -> Option<String> {
         match self {
             Kind::Memory => Some(String::new()),
-            Kind::Redis => redis_url(),
-            Kind::Postgres => postgres_url(),
+            Kind::Redis => redis_url("a broker contract test"),
+            Kind::Postgres => postgres_url("a broker contract test").await,
         }
     }
 
@@ -49,8 +50,8 @@ impl Kind {
     /// Two "instances" on one fresh channel (the in-process broker is one per process, so both
     /// are the same one).
     async fn pair(self) -> Option<(Arc<dyn Broker>, Arc<dyn Broker>)> {
-        let url = self.service_url()?;
-        let channel = unique_name("herald_test");
+        let url = self.service_url().await?;
+        let channel = channel_name();
         let first = self
             .connect(&url, &channel)
             .await
@@ -143,9 +144,9 @@ async fn an_event_bigger_than_a_notify_payload_arrives_whole(kind: Kind) {
 
 /// An instance behind a proxy that the test cuts, beside one that stays connected.
 async fn cut_pair(kind: Kind) -> Option<(CutProxy, Arc<dyn Broker>, Arc<dyn Broker>)> {
-    let url = kind.service_url()?;
+    let url = kind.service_url().await?;
     let proxy = CutProxy::start(address_of(&url)).await;
-    let channel = unique_name("herald_test");
+    let channel = channel_name();
     let behind = kind
         .connect(&proxy.url_through(&url), &channel)
         .await

@@ -1,8 +1,10 @@
 //! Spawns a real Herald server on a free port with a fresh SQLite database, for black-box tests.
+//! `postgres` gives a test a PostgreSQL schema of its own, when a test server is configured.
 #![allow(dead_code)]
 
 pub mod cut_proxy;
-pub mod services;
+pub mod postgres;
+pub mod redis;
 pub mod ws;
 
 use std::sync::Arc;

@@ -20,6 +20,41 @@ pub struct JobSearch<'a> {
     pub limit: u32,
 }
 
+/// Keywords beyond this many are ignored: each adds four LIKE scans.
+const MAX_SEARCH_WORDS: usize = 8;
+
+impl JobSearch<'_> {
+    /// One LIKE pattern per word of the keywords (at most [`MAX_SEARCH_WORDS`]), each matching
+    /// the word literally anywhere. Every backend requires each word to appear somewhere in the
+    /// job (its title, company, description or location), in any order: "rust remote" finds a
+    /// remote Rust job.
+    pub(super) fn word_patterns(&self) -> Vec<String> {
+        self.keyword
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(MAX_SEARCH_WORDS)
+            .map(contains)
+            .collect()
+    }
+
+    /// The LIKE pattern of the location, if one was given.
+    pub(super) fn location_pattern(&self) -> Option<String> {
+        self.location
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(contains)
+    }
+}
+
+/// A LIKE pattern, with `\` as its escape character, that matches `needle` literally anywhere.
+fn contains(needle: &str) -> String {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 #[async_trait]
 pub trait BoardStore: Send + Sync {
     async fn create_job(&self, employer_id: i64, draft: &JobDraft) -> StoreResult<Job>;

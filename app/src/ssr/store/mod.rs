@@ -2,9 +2,12 @@
 //!
 //! Every SQL statement of Herald lives behind [`Store`]. Callers never see a backend type, so a
 //! new backend is one new module plus a line in [`connect`]. Each backend owns its migrations and
-//! runs them in [`Store::migrate`].
+//! runs them in [`Store::migrate`]. There are two: SQLite ([`SqliteStore`], one file, the
+//! default) and PostgreSQL ([`PostgresStore`], a server several Herald instances can share). They
+//! answer every method alike; `server/tests/store_contract.rs` runs the same tests on both.
 
 mod board;
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
@@ -18,6 +21,7 @@ use crate::model::{
 };
 
 pub use board::{BoardStore, JobSearch};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 pub type DynStore = Arc<dyn Store>;
@@ -27,7 +31,10 @@ pub enum StoreError {
     /// A unique value (a user name) is already taken.
     #[error("{0} is already taken")]
     Conflict(&'static str),
-    #[error("unsupported database URL {0:?}: use sqlite://PATH (postgres:// is planned)")]
+    #[error(
+        "unsupported database URL {0:?}: use sqlite://PATH, sqlite::memory: or \
+         postgres://USER@HOST/DATABASE"
+    )]
     UnsupportedUrl(String),
     /// The database cannot answer now (busy, locked, or unreachable) but may soon: callers
     /// answer 503 with `Retry-After` rather than an internal error.
@@ -241,11 +248,13 @@ pub trait Store: BoardStore + Send + Sync + 'static {
     async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>>;
 }
 
-/// Opens the store named by `url` (`sqlite://path/to/herald.db`, `sqlite::memory:`) and runs
-/// its migrations.
+/// Opens the store named by `url` (`sqlite://path/to/herald.db`, `sqlite::memory:`,
+/// `postgres://user@host/database` or `postgresql://...`) and runs its migrations.
 pub async fn connect(url: &str) -> StoreResult<DynStore> {
     let store: DynStore = if url.starts_with("sqlite:") {
         Arc::new(SqliteStore::connect(url).await?)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Arc::new(PostgresStore::connect(url).await?)
     } else {
         return Err(StoreError::UnsupportedUrl(url.to_owned()));
     };

@@ -41,14 +41,21 @@ impl PostgresBroker {
             .acquire_timeout(PUBLISH_TIMEOUT)
             .connect_with(options)
             .await?;
+        // Instances starting together would race in CREATE TABLE IF NOT EXISTS (it can fail
+        // with a duplicate type): a lock held to the end of the transaction lets one at a time.
+        let mut transaction = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('herald_broker_events'))")
+            .execute(&mut *transaction)
+            .await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS herald_broker_events (\
                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
                payload TEXT NOT NULL, \
                created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
         )
-        .execute(&pool)
+        .execute(&mut *transaction)
         .await?;
+        transaction.commit().await?;
         Ok(Self {
             pool,
             channel: channel.to_owned(),

@@ -12,9 +12,6 @@ use crate::model::{
 };
 use crate::ssr::store::{BoardStore, JobSearch, Store, StoreError, StoreResult};
 
-/// Keywords beyond this many are ignored: each adds four LIKE scans.
-const MAX_SEARCH_WORDS: usize = 8;
-
 const JOB_SELECT: &str = "SELECT j.id, j.employer_id, u.username AS employer_name, j.title, \
      j.company, j.location, j.description, j.is_open, j.created_at \
      FROM jobs j JOIN users u ON u.id = j.employer_id";
@@ -71,15 +68,6 @@ fn message_from_row(row: &SqliteRow) -> Result<DirectMessage, sqlx::Error> {
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
     })
-}
-
-/// A LIKE pattern that matches `needle` literally anywhere.
-fn contains(needle: &str) -> String {
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[async_trait]
@@ -151,20 +139,9 @@ impl BoardStore for SqliteStore {
     }
 
     async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)> {
-        // Every word of the keywords must appear somewhere in the job (its title, company,
-        // description or location), in any order: "rust remote" finds a remote Rust job.
-        let words: Vec<String> = search
-            .keyword
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(MAX_SEARCH_WORDS)
-            .map(contains)
-            .collect();
-        let location = search
-            .location
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(contains);
+        // Every word must appear somewhere in the job, in any order (see `word_patterns`).
+        let words = search.word_patterns();
+        let location = search.location_pattern();
         let mut filter = String::from("j.is_open = 1");
         for _ in &words {
             filter.push_str(

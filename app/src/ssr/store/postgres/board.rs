@@ -1,0 +1,452 @@
+//! The job board's SQL on PostgreSQL.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::{bigint, convert_all, is_unique_violation, PostgresStore, UserRow};
+use crate::model::{
+    Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
+    ProfileDraft,
+};
+use crate::ssr::store::{BoardStore, JobSearch, Store, StoreError, StoreResult};
+
+const JOB_SELECT: &str = "SELECT j.id, j.employer_id, u.username AS employer_name, j.title, \
+     j.company, j.location, j.description, j.is_open, j.created_at \
+     FROM jobs j JOIN users u ON u.id = j.employer_id";
+
+const APPLICATION_SELECT: &str = "SELECT a.id, a.job_id, j.title AS job_title, j.company, \
+     a.status, a.seeker_id, u.username AS seeker_name, a.cover_letter, a.created_at \
+     FROM applications a JOIN jobs j ON j.id = a.job_id JOIN users u ON u.id = a.seeker_id";
+
+const MESSAGE_SELECT: &str = "SELECT m.id, m.sender_id, s.username AS sender_name, \
+     m.recipient_id, r.username AS recipient_name, m.body, m.created_at \
+     FROM messages m JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id";
+
+/// A job search's test of one column against one LIKE pattern. SQLite's LIKE folds the case of
+/// ASCII letters only; ILIKE under the "C" collation does the same, whatever the database's
+/// locale (under most others it would also fold "É" to "é", and results would differ).
+fn like(column: &str, param: usize) -> String {
+    format!("{column} COLLATE \"C\" ILIKE ${param} ESCAPE '\\'")
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    employer_id: i64,
+    employer_name: String,
+    title: String,
+    company: String,
+    location: String,
+    description: String,
+    is_open: bool,
+    created_at: OffsetDateTime,
+}
+
+impl From<JobRow> for Job {
+    fn from(row: JobRow) -> Self {
+        Job {
+            id: row.id,
+            employer_id: row.employer_id,
+            employer_name: row.employer_name,
+            title: row.title,
+            company: row.company,
+            location: row.location,
+            description: row.description,
+            is_open: row.is_open,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicationRow {
+    id: i64,
+    job_id: i64,
+    job_title: String,
+    company: String,
+    status: String,
+    seeker_id: i64,
+    seeker_name: String,
+    cover_letter: String,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<ApplicationRow> for Application {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ApplicationRow) -> Result<Self, Self::Error> {
+        let status = ApplicationStatus::parse("status", &row.status).map_err(|err| {
+            sqlx::Error::ColumnDecode {
+                index: "status".into(),
+                source: err.to_string().into(),
+            }
+        })?;
+        Ok(Application {
+            id: row.id,
+            job_id: row.job_id,
+            job_title: row.job_title,
+            company: row.company,
+            status,
+            seeker_id: row.seeker_id,
+            seeker_name: row.seeker_name,
+            cover_letter: row.cover_letter,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    sender_id: i64,
+    sender_name: String,
+    recipient_id: i64,
+    recipient_name: String,
+    body: String,
+    created_at: OffsetDateTime,
+}
+
+impl From<MessageRow> for DirectMessage {
+    fn from(row: MessageRow) -> Self {
+        DirectMessage {
+            id: row.id,
+            sender_id: row.sender_id,
+            sender_name: row.sender_name,
+            recipient_id: row.recipient_id,
+            recipient_name: row.recipient_name,
+            body: row.body,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    headline: String,
+    skills: String,
+    bio: String,
+}
+
+#[async_trait]
+impl BoardStore for PostgresStore {
+    async fn create_job(&self, employer_id: i64, draft: &JobDraft) -> StoreResult<Job> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO jobs (employer_id, title, company, location, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(employer_id)
+        .bind(&draft.title)
+        .bind(&draft.company)
+        .bind(&draft.location)
+        .bind(&draft.description)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(self.job(id).await?.expect("a job just created exists"))
+    }
+
+    async fn update_job(
+        &self,
+        employer_id: i64,
+        job_id: i64,
+        draft: &JobDraft,
+    ) -> StoreResult<Option<Job>> {
+        let done = sqlx::query(
+            "UPDATE jobs SET title = $1, company = $2, location = $3, description = $4 \
+             WHERE id = $5 AND employer_id = $6",
+        )
+        .bind(&draft.title)
+        .bind(&draft.company)
+        .bind(&draft.location)
+        .bind(&draft.description)
+        .bind(job_id)
+        .bind(employer_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.job(job_id).await
+    }
+
+    async fn set_job_open(
+        &self,
+        employer_id: i64,
+        job_id: i64,
+        open: bool,
+    ) -> StoreResult<Option<Job>> {
+        let done = sqlx::query("UPDATE jobs SET is_open = $1 WHERE id = $2 AND employer_id = $3")
+            .bind(open)
+            .bind(job_id)
+            .bind(employer_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.job(job_id).await
+    }
+
+    async fn job(&self, id: i64) -> StoreResult<Option<Job>> {
+        let row: Option<JobRow> = sqlx::query_as(&format!("{JOB_SELECT} WHERE j.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Job::from))
+    }
+
+    async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)> {
+        let words = search.word_patterns();
+        let location = search.location_pattern();
+        // Each word is bound once and tested against four columns; PostgreSQL's numbered
+        // parameters may repeat, so the count and the page share one filter and its binds.
+        let mut filter = String::from("j.is_open");
+        let mut param = 0;
+        for _ in &words {
+            param += 1;
+            filter.push_str(&format!(
+                " AND ({} OR {} OR {} OR {})",
+                like("j.title", param),
+                like("j.company", param),
+                like("j.description", param),
+                like("j.location", param),
+            ));
+        }
+        if location.is_some() {
+            param += 1;
+            filter.push_str(&format!(" AND {}", like("j.location", param)));
+        }
+        let select = format!(
+            "{JOB_SELECT} WHERE {filter} ORDER BY j.id DESC LIMIT ${} OFFSET ${}",
+            param + 1,
+            param + 2
+        );
+        let count = format!("SELECT COUNT(*) FROM jobs j WHERE {filter}");
+        let mut rows = sqlx::query_as::<_, JobRow>(&select);
+        let mut total = sqlx::query_scalar::<_, i64>(&count);
+        for pattern in words.iter().chain(&location) {
+            rows = rows.bind(pattern);
+            total = total.bind(pattern);
+        }
+        let rows = rows
+            .bind(bigint(search.limit))
+            .bind(bigint(search.offset))
+            .fetch_all(&self.pool)
+            .await?;
+        let total = total.fetch_one(&self.pool).await?;
+        Ok((rows.into_iter().map(Job::from).collect(), total))
+    }
+
+    async fn employer_jobs(&self, employer_id: i64) -> StoreResult<Vec<Job>> {
+        let rows: Vec<JobRow> = sqlx::query_as(&format!(
+            "{JOB_SELECT} WHERE j.employer_id = $1 ORDER BY j.id DESC"
+        ))
+        .bind(employer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Job::from).collect())
+    }
+
+    async fn create_application(
+        &self,
+        job_id: i64,
+        seeker_id: i64,
+        cover_letter: &str,
+    ) -> StoreResult<Application> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO applications (job_id, seeker_id, cover_letter, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(job_id)
+        .bind(seeker_id)
+        .bind(cover_letter)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| match is_unique_violation(&err) {
+            true => StoreError::Conflict("application"),
+            false => err.into(),
+        })?;
+        Ok(self
+            .application(id)
+            .await?
+            .expect("an application just created exists"))
+    }
+
+    async fn application(&self, id: i64) -> StoreResult<Option<Application>> {
+        let row: Option<ApplicationRow> =
+            sqlx::query_as(&format!("{APPLICATION_SELECT} WHERE a.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Application::try_from).transpose()?)
+    }
+
+    async fn set_application_status(
+        &self,
+        employer_id: i64,
+        application_id: i64,
+        status: ApplicationStatus,
+    ) -> StoreResult<Option<Application>> {
+        let done = sqlx::query(
+            "UPDATE applications SET status = $1 WHERE id = $2 \
+             AND job_id IN (SELECT id FROM jobs WHERE employer_id = $3)",
+        )
+        .bind(status.as_str())
+        .bind(application_id)
+        .bind(employer_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.application(application_id).await
+    }
+
+    async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>> {
+        let rows: Vec<ApplicationRow> = sqlx::query_as(&format!(
+            "{APPLICATION_SELECT} WHERE j.employer_id = $1 ORDER BY a.id DESC"
+        ))
+        .bind(employer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(convert_all(rows)?)
+    }
+
+    async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>> {
+        let rows: Vec<ApplicationRow> = sqlx::query_as(&format!(
+            "{APPLICATION_SELECT} WHERE a.seeker_id = $1 ORDER BY a.id DESC"
+        ))
+        .bind(seeker_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(convert_all(rows)?)
+    }
+
+    async fn profile(&self, username: &str) -> StoreResult<Option<Profile>> {
+        let row: Option<ProfileRow> = sqlx::query_as(
+            "SELECT u.id, u.username, u.role, COALESCE(p.headline, '') AS headline, \
+             COALESCE(p.skills, '') AS skills, COALESCE(p.bio, '') AS bio \
+             FROM users u LEFT JOIN profiles p ON p.user_id = u.id \
+             WHERE lower(u.username) = lower($1)",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Profile {
+            user: row.user.try_into()?,
+            headline: row.headline,
+            skills: row
+                .skills
+                .split('\n')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            bio: row.bio,
+        }))
+    }
+
+    async fn save_profile(&self, user_id: i64, draft: &ProfileDraft) -> StoreResult<()> {
+        // Skills are stored one per line: a skill may contain a comma-free anything else.
+        sqlx::query(
+            "INSERT INTO profiles (user_id, headline, skills, bio) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id) DO UPDATE SET headline = excluded.headline, \
+             skills = excluded.skills, bio = excluded.bio",
+        )
+        .bind(user_id)
+        .bind(&draft.headline)
+        .bind(draft.skills.join("\n"))
+        .bind(&draft.bio)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn record_profile_view(
+        &self,
+        viewer_id: i64,
+        profile_id: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        // One statement: of two views at once, the second waits for the first's row and then
+        // finds it fresh, so only one of them counts.
+        let done = sqlx::query(
+            "INSERT INTO profile_views (viewer_id, profile_id, viewed_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (viewer_id, profile_id) DO UPDATE SET viewed_at = excluded.viewed_at \
+             WHERE profile_views.viewed_at <= excluded.viewed_at - 86400",
+        )
+        .bind(viewer_id)
+        .bind(profile_id)
+        .bind(now.unix_timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_message(
+        &self,
+        sender_id: i64,
+        recipient_id: i64,
+        body: &str,
+    ) -> StoreResult<DirectMessage> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (sender_id, recipient_id, body, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(sender_id)
+        .bind(recipient_id)
+        .bind(body)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await?;
+        let row: MessageRow = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.into())
+    }
+
+    async fn conversation(&self, a: i64, b: i64, limit: u32) -> StoreResult<Vec<DirectMessage>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE (m.sender_id = $1 AND m.recipient_id = $2) \
+             OR (m.sender_id = $2 AND m.recipient_id = $1) ORDER BY m.id DESC LIMIT $3"
+        ))
+        .bind(a)
+        .bind(b)
+        .bind(bigint(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages: Vec<DirectMessage> = rows.into_iter().map(DirectMessage::from).collect();
+        messages.reverse();
+        Ok(messages)
+    }
+
+    async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE m.id IN (\
+               SELECT MAX(id) FROM messages WHERE sender_id = $1 OR recipient_id = $1 \
+               GROUP BY CASE WHEN sender_id = $1 THEN recipient_id ELSE sender_id END) \
+             ORDER BY m.id DESC"
+        ))
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conversations = Vec::with_capacity(rows.len());
+        for row in rows {
+            let last = DirectMessage::from(row);
+            let peer_id = if last.sender_id == user_id {
+                last.recipient_id
+            } else {
+                last.sender_id
+            };
+            let Some(peer) = self.user_by_id(peer_id).await? else {
+                continue;
+            };
+            conversations.push(Conversation { peer, last });
+        }
+        Ok(conversations)
+    }
+}

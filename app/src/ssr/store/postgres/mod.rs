@@ -1,0 +1,664 @@
+//! The server backend: a PostgreSQL database that several Herald instances can share.
+//!
+//! Its SQL mirrors the SQLite backend's method for method, so the two read side by side; where
+//! PostgreSQL needs something SQLite does not (case-insensitive user names, ids that several
+//! writers allocate at once), the method says why.
+
+mod board;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::{
+    ApiTokenRecord, Credentials, EndedSession, GlobalNotificationPatch, NewGlobalNotification,
+    NewNotification, NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
+};
+use crate::model::{GlobalNotification, Notification, Role, Session, User};
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+const NOTIFICATION_COLUMNS: &str =
+    "id, user_id, title, message, notification_type, link, is_read, read_at, created_at";
+const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active, starts_at, \
+     expires_at, created_by, created_at";
+
+impl PostgresStore {
+    /// Opens a pool on `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAMS]`, as
+    /// libpq reads it; `?options=-c%20search_path%3DSCHEMA` puts Herald's tables in a schema).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            // A request that gets no connection this long answers 503: an unreachable database
+            // (refused connections are retried until then) answers within two seconds.
+            .acquire_timeout(Duration::from_millis(1500))
+            .idle_timeout(Some(Duration::from_secs(600)))
+            .max_lifetime(Some(Duration::from_secs(1800)))
+            .connect_with(options)
+            .await?;
+        spawn_maintenance(pool.clone());
+        Ok(Self { pool })
+    }
+}
+
+/// Every five minutes, until the pool closes: deletes sessions that have expired. (PostgreSQL
+/// has no write-ahead log for Herald to fold back, unlike SQLite; autovacuum reclaims the rows.)
+fn spawn_maintenance(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(300));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if pool.is_closed() {
+                break;
+            }
+            let expired = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(OffsetDateTime::now_utc())
+                .execute(&pool)
+                .await;
+            if let Err(err) = expired {
+                tracing::warn!(%err, "database maintenance failed; trying again later");
+            }
+        }
+    });
+}
+
+/// A text column that holds one of a model's names (a role, a level, a type).
+fn parse_column<T: FromStr>(column: &str, raw: String) -> Result<T, sqlx::Error> {
+    raw.parse().map_err(|_| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("unexpected value {raw:?}").into(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    role: String,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = sqlx::Error;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(User {
+            id: row.id,
+            username: row.username,
+            role: parse_column("role", row.role)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+}
+
+/// A session found by its token, with its user.
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    session_id: i64,
+    expires_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+/// A session as its user's list of sessions shows it.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    user_agent: String,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+}
+
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Session {
+            id: row.id,
+            browser: row.user_agent,
+            signed_in_at: row.created_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct NotificationRow {
+    id: i64,
+    user_id: i64,
+    title: String,
+    message: String,
+    notification_type: String,
+    link: Option<String>,
+    is_read: bool,
+    read_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<NotificationRow> for Notification {
+    type Error = sqlx::Error;
+
+    fn try_from(row: NotificationRow) -> Result<Self, Self::Error> {
+        Ok(Notification {
+            id: row.id,
+            user_id: row.user_id,
+            title: row.title,
+            message: row.message,
+            notification_type: parse_column("notification_type", row.notification_type)?,
+            link: row.link,
+            is_read: row.is_read,
+            read_at: row.read_at,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct GlobalRow {
+    id: i64,
+    title: String,
+    message: String,
+    level: String,
+    show_on_site: bool,
+    is_active: bool,
+    starts_at: Option<OffsetDateTime>,
+    expires_at: Option<OffsetDateTime>,
+    created_by: Option<i64>,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<GlobalRow> for GlobalNotification {
+    type Error = sqlx::Error;
+
+    fn try_from(row: GlobalRow) -> Result<Self, Self::Error> {
+        Ok(GlobalNotification {
+            id: row.id,
+            title: row.title,
+            message: row.message,
+            level: parse_column("level", row.level)?,
+            show_on_site: row.show_on_site,
+            is_active: row.is_active,
+            starts_at: row.starts_at,
+            expires_at: row.expires_at,
+            created_by: row.created_by,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Converts every row, or answers the first row that does not convert.
+fn convert_all<R, T: TryFrom<R, Error = sqlx::Error>>(rows: Vec<R>) -> Result<Vec<T>, sqlx::Error> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Limits and offsets arrive unsigned; PostgreSQL has no unsigned integers.
+fn bigint(n: u32) -> i64 {
+    i64::from(n)
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    /// Several instances may start at once on one database: sqlx's migrator holds a session
+    /// advisory lock (keyed on the database's name) while it migrates, so one migrates and the
+    /// others wait, then find nothing left to do. Should a migration fail, the migrator returns
+    /// without unlocking, so the connection is closed rather than handed back to the pool with
+    /// the lock still held (which would block every other instance's start).
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        // `run_direct` is `run` on one connection; `run(&mut *conn)` does not compile in a
+        // `Send` future (sqlx's "Acquire is not general enough").
+        let migrated = sqlx::migrate!("./migrations/postgres")
+            .run_direct(&mut *conn)
+            .await;
+        if migrated.is_err() {
+            let _ = conn.close().await;
+        }
+        migrated?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> StoreResult<User> {
+        let row: UserRow = sqlx::query_as(
+            "INSERT INTO users (username, password_hash, role, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id, username, role",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| match is_unique_violation(&err) {
+            true => StoreError::Conflict("username"),
+            false => err.into(),
+        })?;
+        Ok(row.try_into()?)
+    }
+
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
+        let row: Option<CredentialsRow> = sqlx::query_as(
+            "SELECT id, username, role, password_hash FROM users \
+             WHERE lower(username) = lower($1)",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Credentials {
+                user: row.user.try_into()?,
+                password_hash: row.password_hash,
+            })
+        })
+        .transpose()
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> =
+            sqlx::query_as("SELECT id, username, role FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(User::try_from).transpose()?)
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT id, username, role FROM users WHERE lower(username) = lower($1)",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(User::try_from).transpose()?)
+    }
+
+    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>> {
+        let ids = sqlx::query_scalar("SELECT id FROM users WHERE role = $1 ORDER BY id")
+            .bind(role.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids)
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        browser: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO sessions (token_hash, user_id, user_agent, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(browser)
+        .bind(OffsetDateTime::now_utc())
+        .bind(expires_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionUserRow> = sqlx::query_as(
+            "SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.role \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.expires_at <= now {
+            return Ok(None);
+        }
+        Ok(Some(SessionRecord {
+            id: row.session_id,
+            user: row.user.try_into()?,
+            expires_at: row.expires_at,
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<EndedSession>> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("DELETE FROM sessions WHERE token_hash = $1 RETURNING id, user_id")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, user_id)| EndedSession { id, user_id }))
+    }
+
+    async fn sessions_of_user(
+        &self,
+        user_id: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<Session>> {
+        let rows: Vec<SessionRow> = sqlx::query_as(
+            "SELECT id, user_agent, created_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Session::from).collect())
+    }
+
+    async fn delete_user_session(
+        &self,
+        user_id: i64,
+        id: i64,
+    ) -> StoreResult<Option<EndedSession>> {
+        let deleted: Option<i64> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING id")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(deleted.map(|id| EndedSession { id, user_id }))
+    }
+
+    async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
+        let expires_at: Option<OffsetDateTime> =
+            sqlx::query_scalar("SELECT expires_at FROM sessions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(expires_at.is_some_and(|at| now < at))
+    }
+
+    async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) \
+             RETURNING id",
+        )
+        .bind(name)
+        .bind(token_hash)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ApiTokenRecord {
+            id,
+            name: name.to_owned(),
+        })
+    }
+
+    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM api_tokens WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, name)| ApiTokenRecord { id, name }))
+    }
+
+    /// SQLite runs one writer at a time, so its ids commit in order. Here two inserts for one
+    /// user could take ids 10 and 11 and commit 11 first; a client that resumes from 11 would
+    /// never see 10. So the insert first locks the recipient's row (`FOR NO KEY UPDATE`, which
+    /// foreign-key checks elsewhere do not wait for) and takes its id only then: one user's
+    /// notifications commit in id order, and different users' do not wait for each other.
+    async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification> {
+        let sql = format!(
+            "WITH recipient AS (SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE) \
+             INSERT INTO notifications (user_id, title, message, notification_type, link, \
+             created_at) SELECT id, $2, $3, $4, $5, $6 FROM recipient \
+             RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let row: Option<NotificationRow> = sqlx::query_as(&sql)
+            .bind(new.user_id)
+            .bind(new.title.as_str())
+            .bind(new.message.as_str())
+            .bind(new.notification_type.as_str())
+            .bind(new.link.as_ref().map(|link| link.as_str()))
+            .bind(OffsetDateTime::now_utc())
+            .fetch_optional(&self.pool)
+            .await?;
+        // No such user: SQLite's foreign key refuses the row; here nothing was inserted.
+        let row = row.ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+        Ok(row.try_into()?)
+    }
+
+    async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 \
+             AND (NOT $2 OR NOT is_read) AND ($3::BIGINT IS NULL OR id < $3) \
+             ORDER BY id DESC LIMIT $4"
+        );
+        let rows: Vec<NotificationRow> = sqlx::query_as(&sql)
+            .bind(query.user_id)
+            .bind(query.unread_only)
+            .bind(query.before)
+            .bind(bigint(query.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(convert_all(rows)?)
+    }
+
+    async fn notifications_after(
+        &self,
+        user_id: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
+        );
+        let rows: Vec<NotificationRow> = sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(after)
+            .bind(bigint(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(convert_all(rows)?)
+    }
+
+    async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64> {
+        let id =
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(id)
+    }
+
+    async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
+        let count = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND NOT is_read",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count)
+    }
+
+    async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>> {
+        let sql = format!(
+            "UPDATE notifications SET is_read = TRUE, read_at = COALESCE(read_at, $1) \
+             WHERE id = $2 AND user_id = $3 RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let row: Option<NotificationRow> = sqlx::query_as(&sql)
+            .bind(OffsetDateTime::now_utc())
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Notification::try_from).transpose()?)
+    }
+
+    async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET is_read = TRUE, read_at = $1 \
+             WHERE user_id = $2 AND NOT is_read",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn mark_read_by_link(&self, user_id: i64, link: &str) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET is_read = TRUE, read_at = $1 \
+             WHERE user_id = $2 AND NOT is_read AND link = $3",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(user_id)
+        .bind(link)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Globals are resumed from by id too ([`Store::latest_global_id`]), so, as for
+    /// notifications, their ids must commit in order: the insert holds a lock that only other
+    /// writers of globals wait for (admins, rarely), taken before the id.
+    async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("LOCK TABLE global_notifications IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let sql = format!(
+            "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
+             starts_at, expires_at, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {GLOBAL_COLUMNS}"
+        );
+        let row: GlobalRow = sqlx::query_as(&sql)
+            .bind(new.title.as_str())
+            .bind(new.message.as_str())
+            .bind(new.level.as_str())
+            .bind(new.show_on_site)
+            .bind(new.is_active)
+            .bind(new.starts_at)
+            .bind(new.expires_at)
+            .bind(new.created_by)
+            .bind(OffsetDateTime::now_utc())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row.try_into()?)
+    }
+
+    async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>> {
+        let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications WHERE id = $1");
+        let row: Option<GlobalRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(GlobalNotification::try_from).transpose()?)
+    }
+
+    async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>> {
+        let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications ORDER BY id DESC");
+        let rows: Vec<GlobalRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        Ok(convert_all(rows)?)
+    }
+
+    async fn live_globals(&self, now: OffsetDateTime) -> StoreResult<Vec<GlobalNotification>> {
+        // The same test as `GlobalNotification::is_live_at`, in SQL: TIMESTAMPTZ compares as
+        // time (SQLite's text does not, so it compares in Rust).
+        let sql = format!(
+            "SELECT {GLOBAL_COLUMNS} FROM global_notifications \
+             WHERE is_active AND show_on_site \
+             AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR $1 < expires_at) \
+             ORDER BY id"
+        );
+        let rows: Vec<GlobalRow> = sqlx::query_as(&sql).bind(now).fetch_all(&self.pool).await?;
+        Ok(convert_all(rows)?)
+    }
+
+    /// One statement, so two admins changing different fields at once both keep their change
+    /// (SQLite's read-then-write in a transaction is safe there because it has one writer).
+    /// `None` in the patch keeps a column; for the dates a flag says whether to set them, since
+    /// "set to none" is a change of its own.
+    async fn update_global(
+        &self,
+        id: i64,
+        patch: &GlobalNotificationPatch,
+    ) -> StoreResult<Option<GlobalNotification>> {
+        let sql = format!(
+            "UPDATE global_notifications SET title = COALESCE($2, title), \
+             message = COALESCE($3, message), level = COALESCE($4, level), \
+             show_on_site = COALESCE($5, show_on_site), is_active = COALESCE($6, is_active), \
+             starts_at = CASE WHEN $7 THEN $8 ELSE starts_at END, \
+             expires_at = CASE WHEN $9 THEN $10 ELSE expires_at END \
+             WHERE id = $1 RETURNING {GLOBAL_COLUMNS}"
+        );
+        let row: Option<GlobalRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(patch.title.as_ref().map(|title| title.as_str()))
+            .bind(patch.message.as_ref().map(|message| message.as_str()))
+            .bind(patch.level.map(|level| level.as_str()))
+            .bind(patch.show_on_site)
+            .bind(patch.is_active)
+            .bind(patch.starts_at.is_some())
+            .bind(patch.starts_at.flatten())
+            .bind(patch.expires_at.is_some())
+            .bind(patch.expires_at.flatten())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(GlobalNotification::try_from).transpose()?)
+    }
+
+    async fn latest_global_id(&self) -> StoreResult<i64> {
+        let id = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM global_notifications")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    async fn dismiss_global(&self, user_id: i64, global_id: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO global_dismissals (user_id, global_id, dismissed_at) \
+             SELECT $1, id, $2 FROM global_notifications WHERE id = $3 \
+             ON CONFLICT (user_id, global_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(OffsetDateTime::now_utc())
+        .bind(global_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(true);
+        }
+        Ok(self.global_by_id(global_id).await?.is_some())
+    }
+
+    async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>> {
+        let ids = sqlx::query_scalar("SELECT global_id FROM global_dismissals WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids)
+    }
+}

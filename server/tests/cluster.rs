@@ -1,0 +1,441 @@
+//! Several `herald` processes on one PostgreSQL database, with Redis or PostgreSQL carrying
+//! events between them, as a deployment behind a load balancer runs them. Needs the services
+//! named by `HERALD_TEST_POSTGRES_URL` and `HERALD_TEST_REDIS_URL`; skipped loudly without them.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+use common::cut_proxy::{address_of, CutProxy};
+use common::postgres::{fresh_schema, Schema};
+use common::redis::{channel_name, redis_url};
+use common::ws::{Ended, Socket};
+use common::PASSWORD;
+
+/// One `herald serve` process.
+struct Instance {
+    addr: SocketAddr,
+    _process: Child,
+}
+
+impl Instance {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// A deployment: its database (a fresh schema), its broker, and its instances.
+struct Cluster {
+    /// First, so the processes stop before their schema is dropped.
+    instances: Vec<Instance>,
+    database_url: String,
+    broker: String,
+    channel: String,
+    token: String,
+    _schema: Schema,
+}
+
+fn free_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+fn herald(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+    command
+        .env("HERALD_DATABASE_URL", database_url)
+        .env(
+            "HERALD_LOG",
+            std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .kill_on_drop(true);
+    command
+}
+
+impl Cluster {
+    /// `size` instances on a fresh database with `broker` (`postgres` or a Redis URL), started at
+    /// once (so their migrations race, as in a rolling deployment), each answering its health
+    /// check.
+    async fn start(size: usize, broker: &str) -> Option<Cluster> {
+        let schema = fresh_schema("a cluster test").await?;
+        let database_url = schema.url.clone();
+        Some(Self::start_on(size, schema, &database_url, broker).await)
+    }
+
+    /// Like [`Cluster::start`], with the instances reaching `schema` at `database_url` (through
+    /// a proxy, say).
+    async fn start_on(size: usize, schema: Schema, database_url: &str, broker: &str) -> Cluster {
+        let mut cluster = Cluster {
+            instances: Vec::new(),
+            database_url: database_url.to_owned(),
+            broker: broker.to_owned(),
+            channel: channel_name(),
+            token: String::new(),
+            _schema: schema,
+        };
+        for _ in 0..size {
+            cluster.instances.push(cluster.spawn());
+        }
+        for instance in &cluster.instances {
+            wait_until_healthy(instance).await;
+        }
+        cluster.token = cluster.create_token().await;
+        cluster
+    }
+
+    fn spawn(&self) -> Instance {
+        let addr = free_port();
+        let process = herald(&self.database_url)
+            .arg("serve")
+            .env("HERALD_BIND", addr.to_string())
+            .env("HERALD_BROKER", &self.broker)
+            .env("HERALD_BROKER_CHANNEL", &self.channel)
+            .env("HERALD_MAX_SIGN_UPS_PER_HOUR", "1000")
+            .stdout(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .expect("herald starts");
+        Instance {
+            addr,
+            _process: process,
+        }
+    }
+
+    async fn create_token(&self) -> String {
+        let output = herald(&self.database_url)
+            .args(["create-token", "--name", "cluster-tests"])
+            .output()
+            .await
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    }
+
+    fn instance(&self, n: usize) -> &Instance {
+        &self.instances[n]
+    }
+
+    /// Publishes a notification through instance `n`'s API; answers its id.
+    async fn notify(&self, n: usize, user_id: i64, title: &str) -> i64 {
+        let response = Client::new()
+            .post(self.instance(n).url("/api/notifications/"))
+            .bearer_auth(&self.token)
+            .json(&json!({ "user_id": user_id, "title": title }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Announces a global notification through instance `n`'s API; answers its id.
+    async fn announce(&self, n: usize, title: &str) -> i64 {
+        let response = Client::new()
+            .post(self.instance(n).url("/api/global-notifications/"))
+            .bearer_auth(&self.token)
+            .json(&json!({ "title": title, "level": "info" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+async fn wait_until_healthy(instance: &Instance) {
+    let client = Client::new();
+    for _ in 0..300 {
+        if let Ok(response) = client.get(instance.url("/healthz")).send().await {
+            if response.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("instance {} never became healthy", instance.addr);
+}
+
+/// A person signed in on one instance (any instance accepts the cookie).
+struct Person {
+    id: i64,
+    cookie: String,
+}
+
+async fn sign_up(instance: &Instance, username: &str) -> Person {
+    let response = Client::new()
+        .post(instance.url("/api/auth/register/"))
+        .json(&json!({ "username": username, "password": PASSWORD, "role": "jobseeker" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let user: Value = response.json().await.unwrap();
+    Person {
+        id: user["id"].as_i64().unwrap(),
+        cookie,
+    }
+}
+
+async fn socket(instance: &Instance, person: &Person) -> Socket {
+    let origin = format!("http://{}", instance.addr);
+    let mut socket = Socket::connect_to(instance.addr, Some(&person.cookie), Some(&origin), "")
+        .await
+        .expect("the socket opens");
+    assert_eq!(socket.next().await["type"], "hello");
+    socket
+}
+
+/// Reads `socket` until it has seen `notifications` and `globals` (ids); asserts they came in id
+/// order, that nothing else of either kind came, and that nothing came twice.
+async fn assert_receives_exactly(socket: &mut Socket, notifications: &[i64], globals: &[i64]) {
+    let mut seen_notifications = Vec::new();
+    let mut seen_globals = Vec::new();
+    while seen_notifications.len() < notifications.len() || seen_globals.len() < globals.len() {
+        let frame = socket.next().await;
+        match frame["type"].as_str() {
+            Some("notification") => {
+                seen_notifications.push(frame["notification"]["id"].as_i64().unwrap())
+            }
+            Some("global_notification") => {
+                seen_globals.push(frame["notification"]["id"].as_i64().unwrap())
+            }
+            _ => {}
+        }
+        assert!(
+            seen_notifications.len() <= notifications.len() && seen_globals.len() <= globals.len(),
+            "more than expected: notifications {seen_notifications:?}, globals {seen_globals:?}"
+        );
+    }
+    assert_eq!(
+        seen_notifications, notifications,
+        "notifications in id order"
+    );
+    assert_eq!(seen_globals, globals, "globals in id order");
+    quiet_but_for_counts(socket).await;
+}
+
+/// Asserts that no notification or global arrives for a moment (unread counts may).
+async fn quiet_but_for_counts(socket: &mut Socket) {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(700);
+    while let Ok(frame) = tokio::time::timeout_at(deadline, socket.next()).await {
+        assert_eq!(
+            frame["type"], "unread_count",
+            "nothing arrives twice: {frame}"
+        );
+    }
+}
+
+async fn every_socket_on_every_instance_gets_exactly_its_own_and_every_global(broker: &str) {
+    let Some(cluster) = Cluster::start(3, broker).await else {
+        return;
+    };
+    let mut people = Vec::new();
+    for n in 0..3 {
+        people.push(sign_up(cluster.instance(n), &format!("person{n}")).await);
+    }
+    // Every person has a socket on every instance.
+    let mut sockets = Vec::new();
+    for instance in &cluster.instances {
+        for (p, person) in people.iter().enumerate() {
+            sockets.push((p, socket(instance, person).await));
+        }
+    }
+
+    let mut expected: HashMap<usize, Vec<i64>> = HashMap::new();
+    let mut globals = Vec::new();
+    for round in 0..6 {
+        for n in 0..3 {
+            let p = (round + n) % 3;
+            let id = cluster
+                .notify(n, people[p].id, &format!("round {round} via {n}"))
+                .await;
+            expected.entry(p).or_default().push(id);
+        }
+        if round % 3 == 1 {
+            globals.push(
+                cluster
+                    .announce(round % 3 + 1, &format!("global {round}"))
+                    .await,
+            );
+        }
+    }
+    for (p, socket) in &mut sockets {
+        assert_receives_exactly(socket, &expected[p], &globals).await;
+    }
+}
+
+#[tokio::test]
+async fn with_redis_every_socket_on_three_instances_gets_exactly_its_own_notifications_and_every_global(
+) {
+    let Some(redis) = redis_url("the Redis cluster test") else {
+        return;
+    };
+    every_socket_on_every_instance_gets_exactly_its_own_and_every_global(&redis).await;
+}
+
+#[tokio::test]
+async fn with_postgres_every_socket_on_three_instances_gets_exactly_its_own_notifications_and_every_global(
+) {
+    every_socket_on_every_instance_gets_exactly_its_own_and_every_global("postgres").await;
+}
+
+#[tokio::test]
+async fn what_is_published_while_redis_is_unreachable_reaches_every_socket_once_and_no_socket_closes(
+) {
+    let Some(redis) = redis_url("the Redis outage test") else {
+        return;
+    };
+    let proxy = CutProxy::start(address_of(&redis)).await;
+    let Some(cluster) = Cluster::start(3, &proxy.url_through(&redis)).await else {
+        return;
+    };
+    let mut people = Vec::new();
+    for n in 0..3 {
+        people.push(sign_up(cluster.instance(n), &format!("person{n}")).await);
+    }
+    let mut sockets = Vec::new();
+    for instance in &cluster.instances {
+        for (p, person) in people.iter().enumerate() {
+            sockets.push((p, socket(instance, person).await));
+        }
+    }
+    let mut expected: HashMap<usize, Vec<i64>> = HashMap::new();
+    let create = |round: usize| {
+        let cluster = &cluster;
+        let people = &people;
+        async move {
+            let mut made = Vec::new();
+            for n in 0..3 {
+                let p = (round + n) % 3;
+                let title = format!("round {round} via {n}");
+                made.push((p, cluster.notify(n, people[p].id, &title).await));
+            }
+            made
+        }
+    };
+    for (p, id) in create(0).await {
+        expected.entry(p).or_default().push(id);
+    }
+
+    proxy.cut();
+    for round in 1..3 {
+        for (p, id) in create(round).await {
+            expected.entry(p).or_default().push(id);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.restore();
+
+    for (p, id) in create(3).await {
+        expected.entry(p).or_default().push(id);
+    }
+    for (p, socket) in &mut sockets {
+        // Live and caught-up frames interleave: compare as sets, and check none came twice.
+        let mut seen = Vec::new();
+        while seen.len() < expected[p].len() {
+            let frame = socket.next().await;
+            if frame["type"] == "notification" {
+                seen.push(frame["notification"]["id"].as_i64().unwrap());
+            }
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, expected[p], "every notification arrived, none twice");
+        quiet_but_for_counts(socket).await;
+        socket.send_json(json!({ "action": "ping" })).await;
+        assert_eq!(
+            socket.next_of("pong").await["type"],
+            "pong",
+            "the socket stayed open"
+        );
+    }
+}
+
+#[tokio::test]
+async fn signing_out_on_one_instance_closes_that_sessions_socket_on_another() {
+    let Some(redis) = redis_url("the sign-out test") else {
+        return;
+    };
+    let Some(cluster) = Cluster::start(3, &redis).await else {
+        return;
+    };
+    let person = sign_up(cluster.instance(0), "ada").await;
+    let mut on_third = socket(cluster.instance(2), &person).await;
+
+    let response = Client::new()
+        .post(cluster.instance(0).url("/api/auth/logout/"))
+        .header("cookie", &person.cookie)
+        .header("origin", format!("http://{}", cluster.instance(0).addr))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(on_third.ended().await, Ended::Closed(4000));
+}
+
+#[tokio::test]
+async fn while_postgres_is_unreachable_the_api_answers_503_quickly_and_recovers_by_itself() {
+    let Some(redis) = redis_url("the PostgreSQL outage test") else {
+        return;
+    };
+    let Some(schema) = fresh_schema("the PostgreSQL outage test").await else {
+        return;
+    };
+    let proxy = CutProxy::start(address_of(&schema.url)).await;
+    let database_url = proxy.url_through(&schema.url);
+    let cluster = Cluster::start_on(1, schema, &database_url, &redis).await;
+    let instance = cluster.instance(0);
+    let person = sign_up(instance, "ada").await;
+    let mut live = socket(instance, &person).await;
+    let inbox = || {
+        Client::new()
+            .get(instance.url("/api/notifications/"))
+            .header("cookie", &person.cookie)
+            .send()
+    };
+    assert_eq!(inbox().await.unwrap().status(), StatusCode::OK);
+
+    proxy.cut();
+    let started = std::time::Instant::now();
+    let response = inbox().await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.expect("JSON");
+    assert!(body["error"]["code"].is_string(), "{body}");
+    assert!(took < Duration::from_secs(2), "answered in {took:?}");
+
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if inbox().await.unwrap().status() == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the API works again without a restart");
+    let id = cluster.notify(0, person.id, "after the outage").await;
+    assert_eq!(live.next_of("notification").await["notification"]["id"], id);
+}
