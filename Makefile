@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and the checks CI adds.
-.PHONY: run test lint release api-check fuzz soak bench
+.PHONY: run test lint release api-check fuzz soak bench cluster
 
 run:
 	scripts/run.sh
@@ -24,3 +24,6 @@ soak:
 
 bench:
 	scripts/load.sh bench
+
+cluster:
+	scripts/cluster.sh

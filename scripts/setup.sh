@@ -44,3 +44,11 @@ if $want_e2e && ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+# nginx fronts two instances in the cluster browser test (end2end/tests/cluster.spec.ts) and
+# `make cluster`; nginx-light is Debian's smallest build that proxies WebSockets.
+if $want_e2e && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  say "installing Debian's nginx for the cluster tests"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
