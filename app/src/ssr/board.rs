@@ -269,7 +269,8 @@ pub async fn send_message(
     services
         .limits
         .messages
-        .hit(&sender.id, std::time::Instant::now())
+        .hit(&sender.id.to_string(), OffsetDateTime::now_utc())
+        .await?
         .map_err(BoardError::TooFast)?;
     let recipient = services
         .store
