@@ -71,10 +71,12 @@ impl Application {
                 ttl: Duration::from_secs(config.session_ttl_hours * 3600),
             }),
             login_guard: Arc::new(LoginGuard::new(
+                store.clone(),
                 config.max_failed_logins,
                 Duration::from_secs(15 * 60),
             )),
             limits: Arc::new(Limits::new(
+                store.clone(),
                 config.max_sign_ups_per_hour,
                 config.max_messages_per_minute,
             )),

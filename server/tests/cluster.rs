@@ -39,6 +39,8 @@ struct Cluster {
     broker: String,
     channel: String,
     token: String,
+    /// Environment variables every instance starts with, beside the defaults.
+    settings: Vec<(&'static str, &'static str)>,
     _schema: Schema,
 }
 
@@ -64,20 +66,37 @@ impl Cluster {
     /// once (so their migrations race, as in a rolling deployment), each answering its health
     /// check.
     async fn start(size: usize, broker: &str) -> Option<Cluster> {
+        Self::start_with(size, broker, &[]).await
+    }
+
+    /// Like [`Cluster::start`], with every instance given the environment `settings` too (a
+    /// low limit, say).
+    async fn start_with(
+        size: usize,
+        broker: &str,
+        settings: &[(&'static str, &'static str)],
+    ) -> Option<Cluster> {
         let schema = fresh_schema("a cluster test").await?;
         let database_url = schema.url.clone();
-        Some(Self::start_on(size, schema, &database_url, broker).await)
+        Some(Self::start_on(size, schema, &database_url, broker, settings).await)
     }
 
     /// Like [`Cluster::start`], with the instances reaching `schema` at `database_url` (through
     /// a proxy, say).
-    async fn start_on(size: usize, schema: Schema, database_url: &str, broker: &str) -> Cluster {
+    async fn start_on(
+        size: usize,
+        schema: Schema,
+        database_url: &str,
+        broker: &str,
+        settings: &[(&'static str, &'static str)],
+    ) -> Cluster {
         let mut cluster = Cluster {
             instances: Vec::new(),
             database_url: database_url.to_owned(),
             broker: broker.to_owned(),
             channel: channel_name(),
             token: String::new(),
+            settings: settings.to_vec(),
             _schema: schema,
         };
         for _ in 0..size {
@@ -98,6 +117,7 @@ impl Cluster {
             .env("HERALD_BROKER", &self.broker)
             .env("HERALD_BROKER_CHANNEL", &self.channel)
             .env("HERALD_MAX_SIGN_UPS_PER_HOUR", "1000")
+            .envs(self.settings.iter().copied())
             .stdout(if std::env::var_os("TEST_LOG").is_some() {
                 Stdio::inherit()
             } else {
@@ -176,12 +196,7 @@ struct Person {
 }
 
 async fn sign_up(instance: &Instance, username: &str) -> Person {
-    let response = Client::new()
-        .post(instance.url("/api/auth/register/"))
-        .json(&json!({ "username": username, "password": PASSWORD, "role": "jobseeker" }))
-        .send()
-        .await
-        .unwrap();
+    let response = try_sign_up(instance, username).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let cookie = response.headers()["set-cookie"]
         .to_str()
@@ -195,6 +210,58 @@ async fn sign_up(instance: &Instance, username: &str) -> Person {
         id: user["id"].as_i64().unwrap(),
         cookie,
     }
+}
+
+async fn try_sign_up(instance: &Instance, username: &str) -> reqwest::Response {
+    Client::new()
+        .post(instance.url("/api/auth/register/"))
+        .json(&json!({ "username": username, "password": PASSWORD, "role": "jobseeker" }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(instance: &Instance, username: &str, password: &str) -> reqwest::Response {
+    Client::new()
+        .post(instance.url("/api/auth/login/"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Sends a message through instance `instance`, as the conversation page's form does: the
+/// server function's path (which carries a hash of the build) is read from that form.
+async fn send_message(
+    instance: &Instance,
+    sender: &Person,
+    recipient: &str,
+    body: &str,
+) -> reqwest::Response {
+    let client = Client::new();
+    let page = client
+        .get(instance.url(&format!("/messages/{recipient}")))
+        .header("cookie", &sender.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let action = page
+        .split("action=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.contains("send_message"))
+        .unwrap_or_else(|| panic!("the conversation page has a message form: {page}"))
+        .to_owned();
+    client
+        .post(instance.url(&action))
+        .header("cookie", &sender.cookie)
+        .form(&[("recipient", recipient), ("body", body)])
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn socket(instance: &Instance, person: &Person) -> Socket {
@@ -403,7 +470,7 @@ async fn while_postgres_is_unreachable_the_api_answers_503_quickly_and_recovers_
     };
     let proxy = CutProxy::start(address_of(&schema.url)).await;
     let database_url = proxy.url_through(&schema.url);
-    let cluster = Cluster::start_on(1, schema, &database_url, &redis).await;
+    let cluster = Cluster::start_on(1, schema, &database_url, &redis, &[]).await;
     let instance = cluster.instance(0);
     let person = sign_up(instance, "ada").await;
     let mut live = socket(instance, &person).await;
@@ -438,4 +505,96 @@ async fn while_postgres_is_unreachable_the_api_answers_503_quickly_and_recovers_
     assert!(recovered, "the API works again without a restart");
     let id = cluster.notify(0, person.id, "after the outage").await;
     assert_eq!(live.next_of("notification").await["notification"]["id"], id);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_on_different_instances_add_up_to_one_lockout() {
+    let settings = [("HERALD_MAX_FAILED_LOGINS", "3")];
+    let Some(cluster) = Cluster::start_with(3, "postgres", &settings).await else {
+        return;
+    };
+    sign_up(cluster.instance(0), "ada").await;
+    // One wrong password per instance: no instance alone has seen three.
+    for n in 0..3 {
+        let wrong = sign_in(cluster.instance(n), "ada", "not her password").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "instance {n}");
+    }
+    for n in 0..3 {
+        let locked = sign_in(cluster.instance(n), "ada", PASSWORD).await;
+        assert_eq!(
+            locked.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "instance {n}"
+        );
+        assert!(locked.headers().contains_key("retry-after"), "instance {n}");
+    }
+}
+
+#[tokio::test]
+async fn sign_ups_from_one_address_on_different_instances_add_up_to_one_limit() {
+    let settings = [("HERALD_MAX_SIGN_UPS_PER_HOUR", "2")];
+    let Some(cluster) = Cluster::start_with(3, "postgres", &settings).await else {
+        return;
+    };
+    sign_up(cluster.instance(0), "ada").await;
+    sign_up(cluster.instance(1), "grace").await;
+    let refused = try_sign_up(cluster.instance(2), "linus").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn messages_sent_through_different_instances_add_up_to_one_limit() {
+    let settings = [("HERALD_MAX_MESSAGES_PER_MINUTE", "2")];
+    let Some(cluster) = Cluster::start_with(3, "postgres", &settings).await else {
+        return;
+    };
+    let sender = sign_up(cluster.instance(0), "acme").await;
+    sign_up(cluster.instance(0), "ada").await;
+    for n in 0..2 {
+        let sent = send_message(cluster.instance(n), &sender, "ada", "Hello").await;
+        assert!(
+            sent.status().is_success(),
+            "instance {n}: {}",
+            sent.status()
+        );
+    }
+    let refused = send_message(cluster.instance(2), &sender, "ada", "One more").await;
+    assert!(!refused.status().is_success());
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("too fast"), "{body}");
+}
+
+#[tokio::test]
+async fn a_message_to_someone_looking_at_the_conversation_on_another_instance_does_not_notify_them()
+{
+    let Some(cluster) = Cluster::start(3, "postgres").await else {
+        return;
+    };
+    let sender = sign_up(cluster.instance(0), "acme").await;
+    let recipient = sign_up(cluster.instance(2), "ada").await;
+    let mut screen = socket(cluster.instance(2), &recipient).await;
+    let focus_on = |peer: Option<i64>| json!({ "action": "focus", "conversation_with": peer });
+    // A socket handles its frames in order: once the pong is back, the focus is stored.
+    let ping = json!({ "action": "ping" });
+
+    screen.send_json(focus_on(Some(sender.id))).await;
+    screen.send_json(ping.clone()).await;
+    screen.next_of("pong").await;
+    let sent = send_message(cluster.instance(0), &sender, "ada", "Are you free?").await;
+    assert!(sent.status().is_success(), "{}", sent.status());
+    assert_eq!(
+        screen.next_of("message").await["message"]["body"],
+        "Are you free?"
+    );
+    screen.assert_quiet(Duration::from_secs(1)).await;
+
+    screen.send_json(focus_on(None)).await;
+    screen.send_json(ping).await;
+    screen.next_of("pong").await;
+    let sent = send_message(cluster.instance(0), &sender, "ada", "Still there?").await;
+    assert!(sent.status().is_success(), "{}", sent.status());
+    let notification = screen.next_of("notification").await;
+    assert_eq!(notification["notification"]["notification_type"], "message");
+    assert_eq!(notification["notification"]["link"], "/messages/acme");
 }

@@ -23,7 +23,7 @@ use app::model::{
 };
 use app::ssr::store::{
     self, DynStore, GlobalNotificationPatch, JobSearch, NewGlobalNotification, NewNotification,
-    NotificationQuery, StoreError,
+    NotificationQuery, StoreError, MAX_LIMIT_KEY_CHARS,
 };
 use common::postgres::Schema;
 
@@ -99,6 +99,16 @@ contract! {
     a_profile_view_counts_once_per_viewer_per_24_hours,
     a_conversation_is_oldest_first_and_keeps_the_latest_messages,
     conversations_show_the_last_message_per_peer_most_recent_first,
+    limit_events_come_back_newest_first_to_the_millisecond_after_since_and_no_more_than_asked,
+    limit_events_are_per_key_and_forgetting_a_key_forgets_only_its_events,
+    pruning_limit_events_deletes_those_before_the_cutoff_whatever_their_key,
+    a_limit_key_longer_than_its_bound_is_refused,
+    two_stores_on_one_database_count_the_same_limit_events,
+    a_focus_counts_until_it_expires_or_its_socket_clears_it,
+    setting_a_sockets_focus_again_replaces_its_peer_and_its_expiry,
+    focus_is_per_viewer_and_peer_and_any_of_the_viewers_sockets_counts,
+    pruning_focus_deletes_only_the_expired_sockets,
+    a_focus_set_through_one_store_is_seen_through_another_on_the_same_database,
 }
 
 // --- the databases ----------------------------------------------------------------------------
@@ -1672,7 +1682,11 @@ mod postgres_only {
                 .fetch_all(&mut conn)
                 .await
                 .unwrap();
-        assert_eq!(applied, [(1, true)], "each migration applied once");
+        assert_eq!(
+            applied,
+            [(1, true), (2, true), (3, true)],
+            "each migration applied once"
+        );
     }
 
     #[tokio::test]
@@ -1752,4 +1766,207 @@ mod postgres_only {
         assert!(!cut.is_empty() && cut.iter().all(|&cut| cut), "{cut:?}");
         assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada));
     }
+}
+
+// --- rate-limit events ------------------------------------------------------------------------
+
+fn millis(n: i64) -> time::Duration {
+    time::Duration::milliseconds(n)
+}
+
+async fn limit_events_come_back_newest_first_to_the_millisecond_after_since_and_no_more_than_asked(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let start = now();
+    for offset in [0, 1_000, 2_001, 2_001, 3_457] {
+        store
+            .record_limit_event("k", start + millis(offset))
+            .await
+            .unwrap();
+    }
+    let recent = store
+        .recent_limit_events("k", start + millis(1_000), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        recent,
+        [3_457, 2_001, 2_001].map(|offset| start + millis(offset)),
+        "an event at `since` itself has left the window"
+    );
+    let newest_two = store.recent_limit_events("k", start, 2).await.unwrap();
+    assert_eq!(newest_two, [start + millis(3_457), start + millis(2_001)]);
+    let none = store
+        .recent_limit_events("k", start + millis(3_457), 10)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+async fn limit_events_are_per_key_and_forgetting_a_key_forgets_only_its_events(db: &TestDatabase) {
+    let store = db.store().await;
+    let at = now();
+    store.record_limit_event("ada|10.0.0.1", at).await.unwrap();
+    store.record_limit_event("ada|10.0.0.1", at).await.unwrap();
+    store.record_limit_event("ada", at).await.unwrap();
+    let since = at - hours(1);
+    let count = |key: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .recent_limit_events(key, since, 10)
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!((count("ada|10.0.0.1").await, count("ada").await), (2, 1));
+    assert_eq!(count("grace").await, 0);
+    store.forget_limit_events("ada|10.0.0.1").await.unwrap();
+    assert_eq!((count("ada|10.0.0.1").await, count("ada").await), (0, 1));
+    store.forget_limit_events("nobody").await.unwrap();
+}
+
+async fn pruning_limit_events_deletes_those_before_the_cutoff_whatever_their_key(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let cutoff = now() - hours(1);
+    for (key, at) in [
+        ("a", cutoff - millis(1)),
+        ("b", cutoff - hours(5)),
+        ("a", cutoff),
+        ("b", cutoff + millis(1)),
+    ] {
+        store.record_limit_event(key, at).await.unwrap();
+    }
+    assert_eq!(store.prune_limit_events(cutoff).await.unwrap(), 2);
+    let long_ago = cutoff - hours(24);
+    let left = |key: &'static str| {
+        let store = store.clone();
+        async move { store.recent_limit_events(key, long_ago, 10).await.unwrap() }
+    };
+    assert_eq!(left("a").await, [cutoff]);
+    assert_eq!(left("b").await, [cutoff + millis(1)]);
+    assert_eq!(store.prune_limit_events(cutoff).await.unwrap(), 0);
+}
+
+async fn a_limit_key_longer_than_its_bound_is_refused(db: &TestDatabase) {
+    let store = db.store().await;
+    let longest = "k".repeat(MAX_LIMIT_KEY_CHARS);
+    store.record_limit_event(&longest, now()).await.unwrap();
+    let too_long = "k".repeat(MAX_LIMIT_KEY_CHARS + 1);
+    let refused = store.record_limit_event(&too_long, now()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Database(_))),
+        "{refused:?}"
+    );
+}
+
+async fn two_stores_on_one_database_count_the_same_limit_events(db: &TestDatabase) {
+    let first = db.store().await;
+    let second = db.store().await;
+    let at = now();
+    first.record_limit_event("ada", at).await.unwrap();
+    second
+        .record_limit_event("ada", at + millis(5))
+        .await
+        .unwrap();
+    for store in [&first, &second] {
+        let seen = store.recent_limit_events("ada", at - hours(1), 10).await;
+        assert_eq!(seen.unwrap(), [at + millis(5), at]);
+    }
+    second.forget_limit_events("ada").await.unwrap();
+    let seen = first.recent_limit_events("ada", at - hours(1), 10).await;
+    assert!(seen.unwrap().is_empty());
+}
+
+// --- conversation focus -----------------------------------------------------------------------
+
+async fn a_focus_counts_until_it_expires_or_its_socket_clears_it(db: &TestDatabase) {
+    let store = db.store().await;
+    let at = now();
+    let expires = at + millis(50_000);
+    store.set_focus("i1:1", 7, 9, expires).await.unwrap();
+    assert!(store.is_viewing_conversation(7, 9, at).await.unwrap());
+    assert!(store
+        .is_viewing_conversation(7, 9, expires - millis(1))
+        .await
+        .unwrap());
+    assert!(
+        !store.is_viewing_conversation(7, 9, expires).await.unwrap(),
+        "a focus no longer counts once it expires"
+    );
+    store.clear_focus("i1:1").await.unwrap();
+    assert!(!store.is_viewing_conversation(7, 9, at).await.unwrap());
+    store.clear_focus("i1:1").await.unwrap();
+}
+
+async fn setting_a_sockets_focus_again_replaces_its_peer_and_its_expiry(db: &TestDatabase) {
+    let store = db.store().await;
+    let at = now();
+    store
+        .set_focus("i1:1", 7, 9, at + millis(10))
+        .await
+        .unwrap();
+    store.set_focus("i1:1", 7, 9, at + hours(1)).await.unwrap();
+    assert!(
+        store
+            .is_viewing_conversation(7, 9, at + millis(20))
+            .await
+            .unwrap(),
+        "refreshed"
+    );
+    store.set_focus("i1:1", 7, 8, at + hours(1)).await.unwrap();
+    assert!(!store.is_viewing_conversation(7, 9, at).await.unwrap());
+    assert!(store.is_viewing_conversation(7, 8, at).await.unwrap());
+}
+
+async fn focus_is_per_viewer_and_peer_and_any_of_the_viewers_sockets_counts(db: &TestDatabase) {
+    let store = db.store().await;
+    let at = now();
+    let later = at + hours(1);
+    store.set_focus("i1:1", 7, 9, later).await.unwrap();
+    store.set_focus("i2:1", 7, 8, later).await.unwrap();
+    store.set_focus("i2:2", 8, 7, later).await.unwrap();
+    assert!(store.is_viewing_conversation(7, 9, at).await.unwrap());
+    assert!(store.is_viewing_conversation(7, 8, at).await.unwrap());
+    assert!(store.is_viewing_conversation(8, 7, at).await.unwrap());
+    assert!(!store.is_viewing_conversation(9, 7, at).await.unwrap());
+    assert!(!store.is_viewing_conversation(8, 9, at).await.unwrap());
+    store.clear_focus("i1:1").await.unwrap();
+    assert!(!store.is_viewing_conversation(7, 9, at).await.unwrap());
+    assert!(store.is_viewing_conversation(7, 8, at).await.unwrap());
+}
+
+async fn pruning_focus_deletes_only_the_expired_sockets(db: &TestDatabase) {
+    let store = db.store().await;
+    let at = now();
+    store
+        .set_focus("dead:1", 7, 9, at - millis(1))
+        .await
+        .unwrap();
+    store.set_focus("dead:2", 7, 8, at).await.unwrap();
+    store
+        .set_focus("live:1", 7, 6, at + millis(1))
+        .await
+        .unwrap();
+    assert_eq!(store.prune_focus(at).await.unwrap(), 2);
+    assert_eq!(store.prune_focus(at).await.unwrap(), 0);
+    let earlier = at - hours(1);
+    assert!(!store.is_viewing_conversation(7, 9, earlier).await.unwrap());
+    assert!(!store.is_viewing_conversation(7, 8, earlier).await.unwrap());
+    assert!(store.is_viewing_conversation(7, 6, earlier).await.unwrap());
+}
+
+async fn a_focus_set_through_one_store_is_seen_through_another_on_the_same_database(
+    db: &TestDatabase,
+) {
+    let first = db.store().await;
+    let second = db.store().await;
+    let at = now();
+    first.set_focus("i1:1", 7, 9, at + hours(1)).await.unwrap();
+    assert!(second.is_viewing_conversation(7, 9, at).await.unwrap());
+    first.clear_focus("i1:1").await.unwrap();
+    assert!(!second.is_viewing_conversation(7, 9, at).await.unwrap());
 }

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 use crate::model::{FieldError, Password, Role, User, Username};
@@ -54,7 +55,7 @@ pub async fn register(
 }
 
 /// Creates an account for someone signing up themselves: at most so many per client address
-/// (see [`Limits::sign_ups`]).
+/// (see [`Limits::sign_ups`]), counted across every instance.
 pub async fn sign_up(
     store: &dyn Store,
     limits: &Limits,
@@ -66,7 +67,8 @@ pub async fn sign_up(
     if let Some(client) = client {
         limits
             .sign_ups
-            .hit(&client, std::time::Instant::now())
+            .hit(&client.to_string(), OffsetDateTime::now_utc())
+            .await?
             .map_err(AccountError::TooManySignUps)?;
     }
     register(store, username, password, role).await
@@ -98,7 +100,8 @@ pub async fn authenticate(
 
 /// Signs in through the [`LoginGuard`]: an account with too many recent failures from this
 /// client is refused before its password is even checked. A name that no account could have is
-/// refused at once, and never counted.
+/// refused at once, and never counted. If the guard's storage fails, so does the sign-in
+/// (`AccountError::Store`): no attempt goes uncounted.
 pub async fn sign_in(
     store: &dyn Store,
     guard: &LoginGuard,
@@ -109,17 +112,17 @@ pub async fn sign_in(
     let Ok(account) = Username::parse("username", username) else {
         return Err(AccountError::BadCredentials);
     };
-    let now = std::time::Instant::now();
-    if let Err(wait) = guard.check(&account, client, now) {
+    let now = OffsetDateTime::now_utc();
+    if let Err(wait) = guard.check(&account, client, now).await? {
         return Err(AccountError::TooManyAttempts(wait));
     }
     match authenticate(store, account.as_str(), password).await {
         Ok(user) => {
-            guard.succeeded(&account, client);
+            guard.succeeded(&account, client).await?;
             Ok(user)
         }
         Err(AccountError::BadCredentials) => {
-            guard.failed(&account, client, now);
+            guard.failed(&account, client, now).await?;
             Err(AccountError::BadCredentials)
         }
         Err(other) => Err(other),

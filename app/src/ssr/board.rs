@@ -258,7 +258,7 @@ pub async fn save_profile(
 }
 
 /// Sends a message. Both people's open pages show it at once; the recipient is notified unless
-/// the conversation is on their screen.
+/// the conversation is on their screen, on whichever instance their page's socket is.
 pub async fn send_message(
     services: &Services,
     sender: &User,
@@ -269,7 +269,8 @@ pub async fn send_message(
     services
         .limits
         .messages
-        .hit(&sender.id, std::time::Instant::now())
+        .hit(&sender.id.to_string(), OffsetDateTime::now_utc())
+        .await?
         .map_err(BoardError::TooFast)?;
     let recipient = services
         .store
@@ -289,10 +290,17 @@ pub async fn send_message(
             message: message.clone(),
         })
         .await;
-    if !services
-        .presence
-        .is_viewing_conversation(recipient.id, sender.id)
-    {
+    // Asked of the store, which knows every instance's sockets. If it cannot answer, the
+    // recipient is notified: a notification too many beats one missed.
+    let on_screen = services
+        .store
+        .is_viewing_conversation(recipient.id, sender.id, OffsetDateTime::now_utc())
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(%err, "could not tell whether a message is on screen; notifying");
+            false
+        });
+    if !on_screen {
         let preview: String = body.chars().take(140).collect();
         notify(
             services,

@@ -31,11 +31,9 @@ pub trait EventSink: Send + Sync + 'static {
     async fn publish(&self, event: Event);
 }
 
-/// Who is connected to this instance, and what their pages show.
+/// Who is connected to this instance. (What their pages show is shared by every instance, in
+/// the store: see [`FocusStore`](super::store::FocusStore).)
 pub trait Presence: Send + Sync + 'static {
     /// Sockets open on this instance.
     fn open_sockets(&self) -> usize;
-    /// Whether one of `user_id`'s sockets shows the conversation with `peer_id` right now.
-    /// Answers for this instance's sockets only.
-    fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool;
 }

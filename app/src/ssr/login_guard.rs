@@ -9,80 +9,105 @@
 //!   is slowed down too. Only this count can lock out the owner, and reaching it takes many
 //!   addresses.
 //!
-//! Keys are parsed user names (at most 32 characters) and IP addresses, and each count keeps a
-//! bounded number of keys, so memory stays bounded whatever is sent.
-//!
-//! The counts live in this process: with several instances, each counts on its own.
+//! The counts are [`RateLimit`]s in the database, so they hold across every instance that shares
+//! it: failures on different instances add up to one lockout. Keys are lower-cased parsed user
+//! names (at most 32 ASCII characters) and IP addresses. A database that cannot answer refuses
+//! the sign-in (503) rather than let an attempt through uncounted.
 
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::rate_limit::SlidingWindow;
+use time::OffsetDateTime;
+
+use super::rate_limit::RateLimit;
+use super::store::{DynStore, StoreResult};
 use crate::model::Username;
 
-/// How many keys each count remembers at most.
-const MAX_TRACKED: usize = 50_000;
-
 pub struct LoginGuard {
-    per_account_and_client: SlidingWindow<(String, Option<IpAddr>)>,
-    per_client: SlidingWindow<IpAddr>,
-    per_account: SlidingWindow<String>,
+    per_account_and_client: RateLimit,
+    per_client: RateLimit,
+    per_account: RateLimit,
 }
 
 impl LoginGuard {
-    pub fn new(max_failures: usize, window: Duration) -> Self {
+    pub fn new(store: DynStore, max_failures: usize, window: Duration) -> Self {
         let max_failures = max_failures.max(1);
         Self {
-            per_account_and_client: SlidingWindow::new(max_failures, window, MAX_TRACKED),
-            per_client: SlidingWindow::new(max_failures * 5, window, MAX_TRACKED),
-            per_account: SlidingWindow::new(max_failures * 10, window, MAX_TRACKED),
+            per_account_and_client: RateLimit::new(
+                store.clone(),
+                "login:account+client",
+                max_failures,
+                window,
+            ),
+            per_client: RateLimit::new(store.clone(), "login:client", max_failures * 5, window),
+            per_account: RateLimit::new(store, "login:account", max_failures * 10, window),
         }
     }
 
-    /// `Err(wait)` while sign-ins to `account` from `client` are refused.
-    pub fn check(
+    /// `Ok(Err(wait))` while sign-ins to `account` from `client` are refused.
+    pub async fn check(
         &self,
         account: &Username,
         client: Option<IpAddr>,
-        now: Instant,
-    ) -> Result<(), Duration> {
-        let account = key(account);
-        let waits = [
+        now: OffsetDateTime,
+    ) -> StoreResult<Result<(), Duration>> {
+        let account = account_key(account);
+        let mut waits = vec![
             self.per_account_and_client
-                .check(&(account.clone(), client), now),
-            client.map_or(Ok(()), |client| self.per_client.check(&client, now)),
-            self.per_account.check(&account, now),
+                .check(&account_and_client_key(&account, client), now)
+                .await?,
+            self.per_account.check(&account, now).await?,
         ];
-        match waits.into_iter().filter_map(Result::err).max() {
+        if let Some(client) = client {
+            waits.push(self.per_client.check(&client.to_string(), now).await?);
+        }
+        Ok(match waits.into_iter().filter_map(Result::err).max() {
             Some(wait) => Err(wait),
             None => Ok(()),
-        }
+        })
     }
 
-    pub fn failed(&self, account: &Username, client: Option<IpAddr>, now: Instant) {
-        let account = key(account);
+    pub async fn failed(
+        &self,
+        account: &Username,
+        client: Option<IpAddr>,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let account = account_key(account);
         self.per_account_and_client
-            .record(&(account.clone(), client), now);
+            .record(&account_and_client_key(&account, client), now)
+            .await?;
         if let Some(client) = client {
-            self.per_client.record(&client, now);
+            self.per_client.record(&client.to_string(), now).await?;
         }
-        self.per_account.record(&account, now);
+        self.per_account.record(&account, now).await
     }
 
     /// The owner got in from `client`: their own mistakes there are forgotten. The other counts
     /// stay, so a success does not reset what a guesser elsewhere has used up.
-    pub fn succeeded(&self, account: &Username, client: Option<IpAddr>) {
-        self.per_account_and_client.forget(&(key(account), client));
+    pub async fn succeeded(&self, account: &Username, client: Option<IpAddr>) -> StoreResult<()> {
+        let key = account_and_client_key(&account_key(account), client);
+        self.per_account_and_client.forget(&key).await
     }
 }
 
-fn key(account: &Username) -> String {
+/// User names are unique whatever their case, so their counts are too.
+fn account_key(account: &Username) -> String {
     account.as_str().to_lowercase()
+}
+
+/// A client whose address is unknown is counted as one client, "unknown".
+fn account_and_client_key(account: &str, client: Option<IpAddr>) -> String {
+    match client {
+        Some(client) => format!("{account}|{client}"),
+        None => format!("{account}|unknown"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ssr::rate_limit::tests::{memory_store, start};
 
     fn name(raw: &str) -> Username {
         Username::parse("username", raw).unwrap()
@@ -92,63 +117,89 @@ mod tests {
         Some(IpAddr::from([10, 0, 0, last]))
     }
 
-    #[test]
-    fn an_account_locks_for_the_guessing_address_and_opens_when_the_window_passes() {
-        let guard = LoginGuard::new(3, Duration::from_secs(60));
-        let start = Instant::now();
+    async fn guard(max_failures: usize) -> LoginGuard {
+        LoginGuard::new(memory_store().await, max_failures, Duration::from_secs(60))
+    }
+
+    async fn is_open(guard: &LoginGuard, account: &str, client: u8, now: OffsetDateTime) -> bool {
+        guard
+            .check(&name(account), address(client), now)
+            .await
+            .unwrap()
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn an_account_locks_for_the_guessing_address_and_opens_when_the_window_passes() {
+        let guard = guard(3).await;
+        let start = start();
         for _ in 0..3 {
-            assert!(guard.check(&name("Ada"), address(1), start).is_ok());
-            guard.failed(&name("ada"), address(1), start);
+            assert!(is_open(&guard, "Ada", 1, start).await);
+            guard.failed(&name("ada"), address(1), start).await.unwrap();
         }
         let wait = guard
             .check(&name("ADA"), address(1), start + Duration::from_secs(10))
+            .await
+            .unwrap()
             .unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
-        assert!(guard.check(&name("grace"), address(1), start).is_ok());
-        assert!(guard
-            .check(&name("ada"), address(1), start + Duration::from_secs(61))
-            .is_ok());
+        assert!(is_open(&guard, "grace", 1, start).await);
+        assert!(is_open(&guard, "ada", 1, start + Duration::from_secs(61)).await);
     }
 
-    #[test]
-    fn a_guesser_cannot_lock_the_owner_out_from_another_address() {
-        let guard = LoginGuard::new(3, Duration::from_secs(60));
-        let now = Instant::now();
+    #[tokio::test]
+    async fn a_guesser_cannot_lock_the_owner_out_from_another_address() {
+        let guard = guard(3).await;
+        let now = start();
         for _ in 0..10 {
-            guard.failed(&name("ada"), address(66), now);
+            guard.failed(&name("ada"), address(66), now).await.unwrap();
         }
-        assert!(guard.check(&name("ada"), address(66), now).is_err());
-        assert!(guard.check(&name("ada"), address(1), now).is_ok());
+        assert!(!is_open(&guard, "ada", 66, now).await);
+        assert!(is_open(&guard, "ada", 1, now).await);
     }
 
-    #[test]
-    fn one_address_trying_many_accounts_is_stopped() {
-        let guard = LoginGuard::new(3, Duration::from_secs(60));
-        let now = Instant::now();
+    #[tokio::test]
+    async fn one_address_trying_many_accounts_is_stopped() {
+        let guard = guard(3).await;
+        let now = start();
         for n in 0..15 {
-            guard.failed(&name(&format!("user{n}")), address(66), now);
+            let account = name(&format!("user{n}"));
+            guard.failed(&account, address(66), now).await.unwrap();
         }
-        assert!(guard.check(&name("someone"), address(66), now).is_err());
-        assert!(guard.check(&name("someone"), address(1), now).is_ok());
+        assert!(!is_open(&guard, "someone", 66, now).await);
+        assert!(is_open(&guard, "someone", 1, now).await);
     }
 
-    #[test]
-    fn many_addresses_guessing_one_account_slow_it_down_for_everyone() {
-        let guard = LoginGuard::new(3, Duration::from_secs(60));
-        let now = Instant::now();
+    #[tokio::test]
+    async fn many_addresses_guessing_one_account_slow_it_down_for_everyone() {
+        let guard = guard(3).await;
+        let now = start();
         for n in 0..30 {
-            guard.failed(&name("ada"), address(n), now);
+            guard.failed(&name("ada"), address(n), now).await.unwrap();
         }
-        assert!(guard.check(&name("ada"), address(200), now).is_err());
+        assert!(!is_open(&guard, "ada", 200, now).await);
     }
 
-    #[test]
-    fn a_success_forgets_the_owners_own_failures() {
-        let guard = LoginGuard::new(2, Duration::from_secs(60));
-        let now = Instant::now();
-        guard.failed(&name("ada"), address(1), now);
-        guard.succeeded(&name("ada"), address(1));
-        guard.failed(&name("ada"), address(1), now);
-        assert!(guard.check(&name("ada"), address(1), now).is_ok());
+    #[tokio::test]
+    async fn a_success_forgets_the_owners_own_failures() {
+        let guard = guard(2).await;
+        let now = start();
+        guard.failed(&name("ada"), address(1), now).await.unwrap();
+        guard.succeeded(&name("ada"), address(1)).await.unwrap();
+        guard.failed(&name("ada"), address(1), now).await.unwrap();
+        assert!(is_open(&guard, "ada", 1, now).await);
+    }
+
+    #[tokio::test]
+    async fn guards_on_one_database_count_each_others_failures() {
+        let store = memory_store().await;
+        let first = LoginGuard::new(store.clone(), 3, Duration::from_secs(60));
+        let second = LoginGuard::new(store, 3, Duration::from_secs(60));
+        let now = start();
+        first.failed(&name("ada"), address(1), now).await.unwrap();
+        second.failed(&name("ada"), address(1), now).await.unwrap();
+        assert!(is_open(&first, "ada", 1, now).await);
+        first.failed(&name("ada"), address(1), now).await.unwrap();
+        assert!(!is_open(&second, "ada", 1, now).await);
     }
 }

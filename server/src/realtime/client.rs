@@ -92,8 +92,14 @@ pub async fn serve<S>(
         connection: &connection,
         replayed: HashMap::new(),
         cursor: 0,
+        socket_key: node.socket_key(handle.id),
+        focus: None,
+        focus_stored: false,
     };
     let end = session.run(queue, &handle).await;
+    // Every way out of `run` passes here, so a closed socket's page stops counting as on screen
+    // at once (if this process dies instead, its focus expires by itself).
+    session.forget_focus().await;
     node.hub.unregister(&handle);
     match end {
         Ok(()) => {}
@@ -123,6 +129,12 @@ struct Session<'a, S> {
     replayed: HashMap<FrameKey, Instant>,
     /// The newest notification id this socket has delivered: where a catch-up resumes.
     cursor: i64,
+    /// This socket's name in the store's conversation focus.
+    socket_key: String,
+    /// The peer of the conversation this socket's page shows, as the client last said.
+    focus: Option<i64>,
+    /// Whether the store may hold a focus of this socket's, to delete when it closes.
+    focus_stored: bool,
 }
 
 /// A replayed frame's live copy arrives within moments of the replay, if at all (an event lost
@@ -204,7 +216,7 @@ where
                             if !flood.take() {
                                 return self.flooded().await;
                             }
-                            let reply = handle(self.services, client, text.as_str()).await;
+                            let reply = self.handle(text.as_str()).await;
                             if let Some(reply) = reply {
                                 self.send_frame(&reply).await?;
                             }
@@ -255,6 +267,7 @@ where
                         .await;
                         return Ok(());
                     }
+                    self.refresh_focus().await;
                     self.send(Message::Ping(Default::default())).await?;
                 }
             }
@@ -335,6 +348,86 @@ where
         }
     }
 
+    /// Answers one client frame; `None` when the answer arrives another way (an unread count),
+    /// or there is none (a focus).
+    async fn handle(&mut self, text: &str) -> Option<ServerFrame> {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
+        };
+        let services = self.services;
+        let user_id = self.connection.user_id;
+        let outcome = match frame {
+            ClientFrame::Ping => return Some(ServerFrame::Pong),
+            ClientFrame::Focus { conversation_with } => {
+                self.focus = conversation_with;
+                self.store_focus().await;
+                return None;
+            }
+            ClientFrame::MarkRead { notification_id } => {
+                inbox::mark_read(services, user_id, notification_id)
+                    .await
+                    .map(|found| found.is_some())
+            }
+            ClientFrame::MarkAllRead => inbox::mark_all_read(services, user_id).await.map(|_| true),
+        };
+        match outcome {
+            Ok(true) => None,
+            // Another user's id is answered exactly like a missing one.
+            Ok(false) => Some(error_frame("not_found", "no such notification")),
+            Err(err) => {
+                tracing::error!(%err, "socket action failed");
+                Some(error_frame("internal", "something went wrong; try again"))
+            }
+        }
+    }
+
+    /// Tells the store what this socket's page shows now, for every instance to see: valid for
+    /// two ping intervals, and set again at each ping while it lasts, so the focus of a socket
+    /// whose instance died expires by itself. A failure is logged, not answered: the worst it
+    /// causes is a notification of a message already on screen (or, for a clear that failed,
+    /// none for a conversation left, until the focus expires).
+    async fn store_focus(&mut self) {
+        let store = &self.services.store;
+        let stored = match self.focus {
+            Some(peer_id) => {
+                let expires_at = OffsetDateTime::now_utc() + 2 * self.node.settings.ping_interval;
+                self.focus_stored = true;
+                store
+                    .set_focus(
+                        &self.socket_key,
+                        self.connection.user_id,
+                        peer_id,
+                        expires_at,
+                    )
+                    .await
+            }
+            None => {
+                let cleared = store.clear_focus(&self.socket_key).await;
+                self.focus_stored = cleared.is_err();
+                cleared
+            }
+        };
+        if let Err(err) = stored {
+            tracing::warn!(user_id = self.connection.user_id, %err, "could not store a socket's focus");
+        }
+    }
+
+    /// Keeps a focus from expiring while the socket lives; called at every server ping.
+    async fn refresh_focus(&mut self) {
+        if self.focus.is_some() {
+            self.store_focus().await;
+        }
+    }
+
+    /// Deletes this socket's focus from the store, if it may have one: the socket is closing.
+    async fn forget_focus(&mut self) {
+        if self.focus_stored {
+            self.focus = None;
+            self.store_focus().await;
+        }
+    }
+
     async fn flooded(&mut self) -> Result<(), End> {
         Metrics::add(&self.node.metrics.flood_closes, 1);
         self.close(CloseReason {
@@ -385,40 +478,6 @@ where
             }
         };
         let _ = tokio::time::timeout_at(deadline, drain).await;
-    }
-}
-
-/// Answers one client frame; `None` when the answer arrives another way (an unread count).
-async fn handle(services: &Services, client: &ClientHandle, text: &str) -> Option<ServerFrame> {
-    let frame = match serde_json::from_str::<ClientFrame>(text) {
-        Ok(frame) => frame,
-        Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
-    };
-    let user_id = client.user_id;
-    let outcome = match frame {
-        ClientFrame::Ping => return Some(ServerFrame::Pong),
-        ClientFrame::Focus { conversation_with } => {
-            client.focus.store(
-                conversation_with.unwrap_or(0),
-                std::sync::atomic::Ordering::Relaxed,
-            );
-            return None;
-        }
-        ClientFrame::MarkRead { notification_id } => {
-            inbox::mark_read(services, user_id, notification_id)
-                .await
-                .map(|found| found.is_some())
-        }
-        ClientFrame::MarkAllRead => inbox::mark_all_read(services, user_id).await.map(|_| true),
-    };
-    match outcome {
-        Ok(true) => None,
-        // Another user's id is answered exactly like a missing one.
-        Ok(false) => Some(error_frame("not_found", "no such notification")),
-        Err(err) => {
-            tracing::error!(%err, "socket action failed");
-            Some(error_frame("internal", "something went wrong; try again"))
-        }
     }
 }
 

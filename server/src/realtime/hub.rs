@@ -84,8 +84,6 @@ pub struct ClientHandle {
     pub id: u64,
     pub user_id: i64,
     pub session_id: i64,
-    /// The peer of the conversation this socket's page shows, 0 for none.
-    pub focus: std::sync::atomic::AtomicI64,
     queue: mpsc::Sender<Outbound>,
     pub closer: Closer,
     /// Asks the socket to catch up from storage: events may have been lost on their way here.
@@ -134,7 +132,6 @@ impl Hub {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             user_id,
             session_id,
-            focus: std::sync::atomic::AtomicI64::new(0),
             queue,
             closer: Closer::default(),
             catch_up: Notify::new(),
@@ -157,13 +154,6 @@ impl Hub {
                 by_user.remove(&handle.user_id);
             }
         }
-    }
-
-    /// Whether a socket of `user_id` shows the conversation with `peer_id`.
-    pub fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool {
-        self.clients_of(user_id)
-            .iter()
-            .any(|c| c.focus.load(Ordering::Relaxed) == peer_id)
     }
 
     /// How many sockets are open on this instance.

@@ -24,6 +24,9 @@ pub struct Node {
     pub admission: Arc<Admission>,
     pub metrics: Arc<Metrics>,
     pub settings: ClientSettings,
+    /// Random, new at every start: it keeps this instance's socket keys apart from every other
+    /// instance's in the store (see [`Node::socket_key`]).
+    instance_id: String,
     broker: Arc<dyn Broker>,
     globals: Arc<GlobalsWatcher>,
     /// An event of this instance's could not be published: once the broker takes events again,
@@ -47,6 +50,7 @@ impl Node {
             admission: Admission::new(settings.max_sockets_per_user, settings.max_sockets),
             metrics,
             settings,
+            instance_id: format!("{:016x}", rand::random::<u64>()),
             broker: broker.clone(),
             globals: globals.clone(),
             catch_up_owed: Arc::default(),
@@ -63,6 +67,12 @@ impl Node {
         });
         tokio::spawn(globals.run());
         Ok(node)
+    }
+
+    /// The name of this instance's socket `socket_id` in the shared store: unique across every
+    /// instance on the database, at most 37 characters.
+    pub fn socket_key(&self, socket_id: u64) -> String {
+        format!("{}:{socket_id}", self.instance_id)
     }
 
     fn dispatch(&self, delivery: Delivery) {
@@ -137,9 +147,5 @@ async fn settle_catch_up(broker: Arc<dyn Broker>, owed: Arc<AtomicBool>) {
 impl Presence for Node {
     fn open_sockets(&self) -> usize {
         self.hub.len()
-    }
-
-    fn is_viewing_conversation(&self, user_id: i64, peer_id: i64) -> bool {
-        self.hub.is_viewing_conversation(user_id, peer_id)
     }
 }

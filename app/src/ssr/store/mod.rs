@@ -7,7 +7,9 @@
 //! answer every method alike; `server/tests/store_contract.rs` runs the same tests on both.
 
 mod board;
+mod focus;
 mod postgres;
+mod rate_limits;
 mod sqlite;
 
 use std::sync::Arc;
@@ -21,7 +23,9 @@ use crate::model::{
 };
 
 pub use board::{BoardStore, JobSearch};
+pub use focus::{FocusStore, MAX_SOCKET_KEY_CHARS};
 pub use postgres::PostgresStore;
+pub use rate_limits::{RateLimitStore, MAX_LIMIT_KEY_CHARS, MAX_LIMIT_WINDOW};
 pub use sqlite::SqliteStore;
 
 pub type DynStore = Arc<dyn Store>;
@@ -150,8 +154,12 @@ pub struct NotificationQuery {
 
 /// Herald's storage contract. Every method is one transaction; ids grow with every new row and
 /// are never reused, so "newer than id N" is a complete, ordered resume point.
+///
+/// Beside Herald's own records, the store holds the state every instance on one database must
+/// share: rate-limit events ([`RateLimitStore`]) and what each socket's page shows
+/// ([`FocusStore`]).
 #[async_trait]
-pub trait Store: BoardStore + Send + Sync + 'static {
+pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'static {
     /// Brings the schema up to date. Safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
 

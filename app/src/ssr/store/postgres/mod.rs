@@ -5,6 +5,8 @@
 //! writers allocate at once), the method says why.
 
 mod board;
+mod focus;
+mod rate_limits;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,11 +17,14 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::{
-    ApiTokenRecord, Credentials, EndedSession, GlobalNotificationPatch, NewGlobalNotification,
-    NewNotification, NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
+    ApiTokenRecord, Credentials, EndedSession, FocusStore, GlobalNotificationPatch,
+    NewGlobalNotification, NewNotification, NotificationQuery, RateLimitStore, SessionRecord,
+    Store, StoreError, StoreResult, MAX_LIMIT_WINDOW,
 };
 use crate::model::{GlobalNotification, Notification, Role, Session, User};
 
+/// Cloning shares the pool.
+#[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
 }
@@ -43,27 +48,39 @@ impl PostgresStore {
             .max_lifetime(Some(Duration::from_secs(1800)))
             .connect_with(options)
             .await?;
-        spawn_maintenance(pool.clone());
-        Ok(Self { pool })
+        let store = Self { pool };
+        spawn_maintenance(store.clone());
+        Ok(store)
     }
 }
 
-/// Every five minutes, until the pool closes: deletes sessions that have expired. (PostgreSQL
-/// has no write-ahead log for Herald to fold back, unlike SQLite; autovacuum reclaims the rows.)
-fn spawn_maintenance(pool: PgPool) {
+/// Every five minutes, until the pool closes: deletes sessions that have expired, rate-limit
+/// events older than the longest window and the focus of sockets that went away without
+/// clearing it. (PostgreSQL has no write-ahead log for Herald to fold back, unlike SQLite;
+/// autovacuum reclaims the rows.) Every instance runs it; deleting what another instance just
+/// deleted is harmless.
+fn spawn_maintenance(store: PostgresStore) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(300));
         every.tick().await;
         loop {
             every.tick().await;
-            if pool.is_closed() {
+            if store.pool.is_closed() {
                 break;
             }
+            let now = OffsetDateTime::now_utc();
             let expired = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-                .bind(OffsetDateTime::now_utc())
-                .execute(&pool)
-                .await;
-            if let Err(err) = expired {
+                .bind(now)
+                .execute(&store.pool)
+                .await
+                .map(drop)
+                .map_err(StoreError::from);
+            let limits = store
+                .prune_limit_events(now - MAX_LIMIT_WINDOW)
+                .await
+                .map(drop);
+            let focus = store.prune_focus(now).await.map(drop);
+            for err in [expired, limits, focus].into_iter().filter_map(Result::err) {
                 tracing::warn!(%err, "database maintenance failed; trying again later");
             }
         }

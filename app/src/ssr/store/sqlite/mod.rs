@@ -1,6 +1,8 @@
 //! The embedded default backend: one SQLite file in WAL mode.
 
 mod board;
+mod focus;
+mod rate_limits;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,11 +15,14 @@ use sqlx::{Connection, Row, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{
-    ApiTokenRecord, Credentials, EndedSession, GlobalNotificationPatch, NewGlobalNotification,
-    NewNotification, NotificationQuery, SessionRecord, Store, StoreError, StoreResult,
+    ApiTokenRecord, Credentials, EndedSession, FocusStore, GlobalNotificationPatch,
+    NewGlobalNotification, NewNotification, NotificationQuery, RateLimitStore, SessionRecord,
+    Store, StoreError, StoreResult, MAX_LIMIT_WINDOW,
 };
 use crate::model::{GlobalNotification, Notification, Role, Session, User};
 
+/// Cloning shares the pool.
+#[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
 }
@@ -64,16 +69,19 @@ impl SqliteStore {
             })
             .connect_with(options.create_if_missing(in_memory))
             .await?;
-        spawn_maintenance(pool.clone());
-        Ok(Self { pool })
+        let store = Self { pool };
+        spawn_maintenance(store.clone());
+        Ok(store)
     }
 }
 
 /// Every five minutes, until the pool closes: folds the write-ahead log back into the database
 /// and truncates it (readers that never pause can otherwise keep it growing: 132 MB beside a
-/// 16 MB database was seen), and deletes sessions that have expired.
-fn spawn_maintenance(pool: SqlitePool) {
+/// 16 MB database was seen), deletes sessions that have expired, rate-limit events older than
+/// the longest window and the focus of sockets that went away without clearing it.
+fn spawn_maintenance(store: SqliteStore) {
     tokio::spawn(async move {
+        let pool = &store.pool;
         let mut every = tokio::time::interval(Duration::from_secs(300));
         every.tick().await;
         loop {
@@ -81,14 +89,27 @@ fn spawn_maintenance(pool: SqlitePool) {
             if pool.is_closed() {
                 break;
             }
+            let now = OffsetDateTime::now_utc();
             let expired = sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
-                .bind(OffsetDateTime::now_utc())
-                .execute(&pool)
-                .await;
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(drop)
+                .map_err(StoreError::from);
+            let limits = store
+                .prune_limit_events(now - MAX_LIMIT_WINDOW)
+                .await
+                .map(drop);
+            let focus = store.prune_focus(now).await.map(drop);
             let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&pool)
-                .await;
-            for err in [expired.err(), checkpoint.err()].into_iter().flatten() {
+                .execute(pool)
+                .await
+                .map(drop)
+                .map_err(StoreError::from);
+            for err in [expired, limits, focus, checkpoint]
+                .into_iter()
+                .filter_map(Result::err)
+            {
                 tracing::warn!(%err, "database maintenance failed; trying again later");
             }
         }

@@ -1,0 +1,67 @@
+//! Conversation focus on SQLite.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::SqliteStore;
+use crate::ssr::store::rate_limits::unix_millis;
+use crate::ssr::store::{FocusStore, StoreResult};
+
+#[async_trait]
+impl FocusStore for SqliteStore {
+    async fn set_focus(
+        &self,
+        socket: &str,
+        user_id: i64,
+        peer_id: i64,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO conversation_focus (socket_key, user_id, peer_id, expires_at_ms) \
+             VALUES (?, ?, ?, ?) ON CONFLICT (socket_key) DO UPDATE SET \
+             user_id = excluded.user_id, peer_id = excluded.peer_id, \
+             expires_at_ms = excluded.expires_at_ms",
+        )
+        .bind(socket)
+        .bind(user_id)
+        .bind(peer_id)
+        .bind(unix_millis(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_focus(&self, socket: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM conversation_focus WHERE socket_key = ?")
+            .bind(socket)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn is_viewing_conversation(
+        &self,
+        user_id: i64,
+        peer_id: i64,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let viewing = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM conversation_focus \
+             WHERE user_id = ? AND peer_id = ? AND expires_at_ms > ?)",
+        )
+        .bind(user_id)
+        .bind(peer_id)
+        .bind(unix_millis(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(viewing)
+    }
+
+    async fn prune_focus(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM conversation_focus WHERE expires_at_ms <= ?")
+            .bind(unix_millis(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
