@@ -145,6 +145,26 @@ impl Cluster {
         &self.instances[n]
     }
 
+    /// `count` people, each signed up on a different instance, and a socket for each of them on
+    /// every instance, tagged with the index of its person.
+    async fn everyone_on_every_instance(
+        &self,
+        count: usize,
+    ) -> (Vec<Person>, Vec<(usize, Socket)>) {
+        let mut people = Vec::new();
+        for n in 0..count {
+            let instance = &self.instances[n % self.instances.len()];
+            people.push(sign_up(instance, &format!("person{n}")).await);
+        }
+        let mut sockets = Vec::new();
+        for instance in &self.instances {
+            for (p, person) in people.iter().enumerate() {
+                sockets.push((p, socket(instance, person).await));
+            }
+        }
+        (people, sockets)
+    }
+
     /// Publishes a notification through instance `n`'s API; answers its id.
     async fn notify(&self, n: usize, user_id: i64, title: &str) -> i64 {
         let response = Client::new()
@@ -317,17 +337,7 @@ async fn every_socket_on_every_instance_gets_exactly_its_own_and_every_global(br
     let Some(cluster) = Cluster::start(3, broker).await else {
         return;
     };
-    let mut people = Vec::new();
-    for n in 0..3 {
-        people.push(sign_up(cluster.instance(n), &format!("person{n}")).await);
-    }
-    // Every person has a socket on every instance.
-    let mut sockets = Vec::new();
-    for instance in &cluster.instances {
-        for (p, person) in people.iter().enumerate() {
-            sockets.push((p, socket(instance, person).await));
-        }
-    }
+    let (people, mut sockets) = cluster.everyone_on_every_instance(3).await;
 
     let mut expected: HashMap<usize, Vec<i64>> = HashMap::new();
     let mut globals = Vec::new();
@@ -377,16 +387,7 @@ async fn what_is_published_while_redis_is_unreachable_reaches_every_socket_once_
     let Some(cluster) = Cluster::start(3, &proxy.url_through(&redis)).await else {
         return;
     };
-    let mut people = Vec::new();
-    for n in 0..3 {
-        people.push(sign_up(cluster.instance(n), &format!("person{n}")).await);
-    }
-    let mut sockets = Vec::new();
-    for instance in &cluster.instances {
-        for (p, person) in people.iter().enumerate() {
-            sockets.push((p, socket(instance, person).await));
-        }
-    }
+    let (people, mut sockets) = cluster.everyone_on_every_instance(3).await;
     let mut expected: HashMap<usize, Vec<i64>> = HashMap::new();
     let create = |round: usize| {
         let cluster = &cluster;
