@@ -35,6 +35,8 @@ test("a jobseeker applies and the employer, on another page, gets the toast and 
 
   await seeker.page.goto(jobUrl);
   await expect(seeker.page.getByTestId("shell")).toHaveAttribute("data-shell", "jobseeker");
+  // Hydrated (the socket connects only then): hydration would empty a cover letter typed before.
+  await expect(seeker.page.getByTestId("ws-status")).toHaveText("connected");
   await seeker.page.getByTestId("apply-form").getByLabel("Cover letter (optional)").fill("I test things.");
   await seeker.page.getByRole("button", { name: "Apply" }).click();
   await expect(seeker.page.getByTestId("applied")).toBeVisible();
