@@ -11,7 +11,7 @@ pub mod realtime;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -32,8 +32,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                // A plain link: leptos_meta's <Stylesheet> breaks hydration in 0.8 (leptos#3945).
-                <link rel="stylesheet" id="leptos" href="/pkg/herald.css"/>
+                // Not leptos_meta's <Stylesheet>, which breaks hydration in 0.8 (leptos#3945): a
+                // plain link, to the content-hashed name when the release build made one.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <title>"Herald"</title>
                 <HydrationScripts options/>
                 <MetaTags/>

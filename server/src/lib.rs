@@ -1,5 +1,6 @@
 //! The `herald` binary's library: configuration, the HTTP application and the commands.
 
+pub mod assets;
 pub mod auth;
 pub mod commands;
 pub mod config;

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,10 +19,12 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use app::ssr::group_commit::NotificationWriter;
 use app::ssr::limits::Limits;
 use app::ssr::login_guard::LoginGuard;
 use app::ssr::services::SessionSettings;
@@ -36,7 +39,7 @@ use crate::http_server::{self, ConnectionSettings};
 use crate::realtime::broker;
 use crate::realtime::Node;
 use crate::state::AppState;
-use crate::{auth, csrf, routes, security_headers};
+use crate::{assets, auth, csrf, routes, security_headers};
 
 pub struct Application {
     listener: TcpListener,
@@ -64,6 +67,7 @@ impl Application {
         let node = Node::start(store.clone(), broker, config.realtime.client_settings()).await?;
         let services = Services {
             store: store.clone(),
+            notifications: NotificationWriter::start(store.clone()),
             events: node.clone(),
             presence: node.clone(),
             sessions: Arc::new(SessionSettings {
@@ -149,6 +153,8 @@ fn leptos_options(config: &ServeConfig, addr: SocketAddr) -> LeptosOptions {
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(assets::names_are_hashed())
+        .hash_file(Arc::from(assets::HASH_FILE))
         .build()
 }
 
@@ -160,6 +166,8 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         security_headers::set_page_headers();
     };
     let leptos_options = state.leptos_options.clone();
+    let site_root = PathBuf::from(leptos_options.site_root.as_ref());
+    let hashed = leptos_options.hash_files;
     Router::new()
         .merge(routes::router())
         // Pages live at paths with a trailing slash; the bare form leads there.
@@ -191,6 +199,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         ))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .merge(routes::large_body_router())
         // A body slower than this (or a handler stuck this long) is answered 408.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -199,6 +208,11 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         .layer(middleware::from_fn(json_errors_from_layers))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        // Pages and JSON are compressed as they are sent; the site's files were compressed
+        // when built. Not before the layers above: a file needs no session, CSRF check or
+        // timeout.
+        .layer(CompressionLayer::new())
+        .merge(assets::router(&site_root, hashed))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(security_headers::add_common_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
