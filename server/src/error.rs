@@ -270,7 +270,11 @@ pub async fn api_errors_as_json(
         .await
         .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
         .unwrap_or_default();
-    let mut json = ApiError::Status { status, text }.into_response();
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::Status { status, text },
+    };
+    let mut json = error.into_response();
     for name in [axum::http::header::ALLOW, axum::http::header::CONNECTION] {
         if let Some(value) = parts.headers.get(&name) {
             json.headers_mut().insert(name, value.clone());

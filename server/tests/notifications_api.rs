@@ -366,3 +366,151 @@ async fn unknown_api_paths_answer_json_404_and_health_answers_ok() {
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
 }
+
+async fn post_bulk(app: &common::TestApp, token: &str, body: &Value) -> reqwest::Response {
+    Client::new()
+        .post(app.url("/api/notifications/bulk/"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_publish_stores_every_notification_in_order_and_each_user_hears_of_theirs() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let grace = app.user("grace", "jobseeker").await;
+    let mut ada_socket = app.socket(&ada, "").await;
+    let mut grace_socket = app.socket(&grace, "").await;
+    ada_socket.next_of("hello").await;
+    grace_socket.next_of("hello").await;
+    let token = app.token().await;
+    let response = post_bulk(
+        &app,
+        &token,
+        &json!({ "notifications": [
+            { "user_id": ada.id, "title": "first for ada" },
+            { "username": "GRACE", "title": "for grace", "notification_type": "message" },
+            { "user_id": ada.id, "title": "second for ada", "link": "/jobs/1" },
+        ]}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let created = created["notifications"].as_array().unwrap();
+    let titles: Vec<&str> = created
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["first for ada", "for grace", "second for ada"]);
+    assert_eq!(created[1]["user_id"], grace.id);
+    assert!(created[0]["id"].as_i64() < created[2]["id"].as_i64());
+
+    assert_eq!(
+        ada_socket.next().await["notification"]["title"],
+        "first for ada"
+    );
+    assert_eq!(
+        ada_socket.next().await["notification"]["title"],
+        "second for ada"
+    );
+    // One unread count per recipient, after their notifications, with both counted.
+    assert_eq!(
+        ada_socket.next().await,
+        json!({ "type": "unread_count", "count": 2 })
+    );
+    assert_eq!(
+        grace_socket.next().await["notification"]["title"],
+        "for grace"
+    );
+    assert_eq!(
+        grace_socket.next().await,
+        json!({ "type": "unread_count", "count": 1 })
+    );
+    ada_socket
+        .assert_quiet(std::time::Duration::from_millis(300))
+        .await;
+    grace_socket
+        .assert_quiet(std::time::Duration::from_millis(300))
+        .await;
+}
+
+#[tokio::test]
+async fn a_bulk_publish_with_one_bad_entry_names_it_and_stores_nothing() {
+    let app = spawn_app().await;
+    let (_, ada_id) = app.signed_in("ada", "jobseeker").await;
+    let token = app.token().await;
+    let ok = json!({ "user_id": ada_id, "title": "ok" });
+    let cases = [
+        (
+            json!({ "notifications": [ok, { "user_id": ada_id, "title": "" }] }),
+            "notifications[1].title",
+        ),
+        (
+            json!({ "notifications": [ok, ok, { "user_id": 424242, "title": "x" }] }),
+            "notifications[2].user_id",
+        ),
+        (
+            json!({ "notifications": [{ "username": "nobody", "title": "x" }, ok] }),
+            "notifications[0].username",
+        ),
+        (
+            json!({ "notifications": [ok, { "title": "x" }] }),
+            "notifications[1].user_id",
+        ),
+        (json!({ "notifications": [] }), "notifications"),
+        (
+            json!({ "notifications": vec![ok.clone(); 1001] }),
+            "notifications",
+        ),
+    ];
+    for (body, field) in cases {
+        let response = post_bulk(&app, &token, &body).await;
+        assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, field).await;
+    }
+    assert_eq!(app.store.unread_count(ada_id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_bulk_publish_takes_a_thousand_notifications_and_refuses_a_body_over_its_limit() {
+    let app = spawn_app().await;
+    let (ada, ada_id) = app.signed_in("ada", "jobseeker").await;
+    let token = app.token().await;
+    // 1,000 notifications of about 300 bytes: over the 64 KiB every other request may send.
+    let many: Vec<Value> = (0..1000)
+        .map(|i| json!({ "user_id": ada_id, "title": format!("n{i}"), "message": "m".repeat(250) }))
+        .collect();
+    let response = post_bulk(&app, &token, &json!({ "notifications": many })).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(list(&app, &ada, "?limit=1").await["unread_count"], 1000);
+
+    let huge: Vec<Value> = (0..600)
+        .map(|_| json!({ "user_id": ada_id, "title": "x", "message": "m".repeat(2000) }))
+        .collect();
+    let response = post_bulk(&app, &token, &json!({ "notifications": huge })).await;
+    assert_error(response, StatusCode::PAYLOAD_TOO_LARGE, "too large").await;
+}
+
+#[tokio::test]
+async fn a_bulk_publish_needs_a_publisher() {
+    let app = spawn_app().await;
+    let (ada, ada_id) = app.signed_in("ada", "jobseeker").await;
+    let body = json!({ "notifications": [{ "user_id": ada_id, "title": "x" }] });
+    let anonymous = Client::new()
+        .post(app.url("/api/notifications/bulk/"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let not_admin = ada
+        .post(app.url("/api/notifications/bulk/"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store.unread_count(ada_id).await.unwrap(), 0);
+}

@@ -21,6 +21,7 @@ use app::model::{
     ApplicationStatus, JobDraft, Level, Link, MessageText, NotificationType, ProfileDraft, Role,
     Title, User,
 };
+use app::ssr::group_commit::NotificationWriter;
 use app::ssr::store::{
     self, DynStore, GlobalNotificationPatch, JobSearch, NewGlobalNotification, NewNotification,
     NotificationQuery, StoreError, MAX_LIMIT_KEY_CHARS,
@@ -73,6 +74,11 @@ contract! {
     notifications_list_newest_first_before_a_cursor_and_unread_only,
     notifications_after_replays_oldest_first_up_to_the_limit,
     unread_counts_and_latest_ids_are_per_user,
+    unread_counts_of_many_users_come_in_the_order_asked,
+    a_batch_of_notifications_is_stored_in_order_in_one_go,
+    a_batch_with_a_missing_recipient_stores_nothing,
+    users_among_finds_those_that_exist_by_id_or_by_name_in_any_case,
+    notifications_sent_at_once_are_each_stored_once_and_a_bad_batch_fails_alone,
     marking_a_notification_read_keeps_its_first_read_time,
     another_users_notification_id_answers_none,
     mark_all_read_answers_how_many_changed,
@@ -648,6 +654,145 @@ async fn unread_counts_and_latest_ids_are_per_user(db: &TestDatabase) {
     assert_eq!(store.unread_count(ada.id).await.unwrap(), 1);
     // Reading does not move the resume point.
     assert_eq!(store.latest_notification_id(ada.id).await.unwrap(), last);
+}
+
+async fn unread_counts_of_many_users_come_in_the_order_asked(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let cy = user(&store, "cy", Role::Jobseeker).await;
+    notify(&store, ada.id, "1").await;
+    let read = notify(&store, bob.id, "2").await;
+    notify(&store, bob.id, "3").await;
+    notify(&store, bob.id, "4").await;
+    store.mark_read(bob.id, read).await.unwrap();
+    assert_eq!(
+        store
+            .unread_counts(&[bob.id, cy.id, ada.id, 424242])
+            .await
+            .unwrap(),
+        [2, 0, 1, 0]
+    );
+    assert_eq!(store.unread_counts(&[]).await.unwrap(), Vec::<i64>::new());
+}
+
+async fn a_batch_of_notifications_is_stored_in_order_in_one_go(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let before = notify(&store, ada.id, "before").await;
+    let batch: Vec<NewNotification> = (0..300)
+        .map(|i| {
+            notification(
+                if i % 3 == 0 { bob.id } else { ada.id },
+                &format!("n{i}"),
+                Some("/jobs/1"),
+            )
+        })
+        .collect();
+    let stored = store.create_notifications(&batch).await.unwrap();
+    assert_eq!(stored.len(), 300);
+    for (i, (stored, asked)) in stored.iter().zip(&batch).enumerate() {
+        assert_eq!(stored.title.as_str(), format!("n{i}"));
+        assert_eq!(stored.user_id, asked.user_id);
+        assert_eq!(stored.link.as_deref(), Some("/jobs/1"));
+        assert!(!stored.is_read);
+    }
+    assert!(stored.windows(2).all(|pair| pair[0].id < pair[1].id));
+    assert!(stored[0].id > before);
+    // What a resuming reader gets is exactly the batch's share, in order.
+    let replayed = store
+        .notifications_after(ada.id, before, 500)
+        .await
+        .unwrap();
+    let mine: Vec<i64> = stored
+        .iter()
+        .filter(|n| n.user_id == ada.id)
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(replayed.iter().map(|n| n.id).collect::<Vec<_>>(), mine);
+    assert_eq!(
+        store.unread_counts(&[ada.id, bob.id]).await.unwrap(),
+        [201, 100]
+    );
+}
+
+async fn a_batch_with_a_missing_recipient_stores_nothing(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let batch = [
+        notification(ada.id, "1", None),
+        notification(424242, "2", None),
+        notification(ada.id, "3", None),
+    ];
+    assert!(store.create_notifications(&batch).await.is_err());
+    assert_eq!(store.unread_count(ada.id).await.unwrap(), 0);
+}
+
+async fn users_among_finds_those_that_exist_by_id_or_by_name_in_any_case(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "Ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Employer).await;
+    user(&store, "cy", Role::Jobseeker).await;
+    let mut found = store
+        .users_among(&[bob.id, 424242], &["ADA".into(), "nobody".into()])
+        .await
+        .unwrap();
+    found.sort_by_key(|user| user.id);
+    assert_eq!(found, [ada, bob]);
+    assert!(store.users_among(&[], &[]).await.unwrap().is_empty());
+}
+
+/// Through the group commit every sender goes through: many at once share transactions, and
+/// each gets back exactly its own.
+async fn notifications_sent_at_once_are_each_stored_once_and_a_bad_batch_fails_alone(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let writer = NotificationWriter::start(store.clone());
+    let sends = (0..200).map(|i| {
+        let writer = writer.clone();
+        let to = if i % 2 == 0 { ada.id } else { bob.id };
+        async move {
+            // Every tenth sender sends a batch of three; one of them names nobody.
+            let new = match i {
+                13 => vec![
+                    notification(to, "bad", None),
+                    notification(424242, "bad", None),
+                ],
+                i if i % 10 == 0 => (0..3)
+                    .map(|n| notification(to, &format!("{i}.{n}"), None))
+                    .collect(),
+                i => vec![notification(to, &format!("{i}"), None)],
+            };
+            (i, to, writer.store(new).await)
+        }
+    });
+    let mut stored_ids = Vec::new();
+    for (i, to, result) in join_all(sends).await {
+        if i == 13 {
+            assert!(result.is_err(), "a batch naming nobody is refused");
+            continue;
+        }
+        let stored = result.unwrap();
+        let titles: Vec<String> = stored.iter().map(|n| n.title.as_str().to_owned()).collect();
+        let expected: Vec<String> = if i % 10 == 0 {
+            (0..3).map(|n| format!("{i}.{n}")).collect()
+        } else {
+            vec![format!("{i}")]
+        };
+        assert_eq!(titles, expected);
+        assert!(stored.iter().all(|n| n.user_id == to));
+        stored_ids.extend(stored.iter().map(|n| n.id));
+    }
+    stored_ids.sort_unstable();
+    stored_ids.dedup();
+    // 199 senders: 20 batches of three, 179 single ones.
+    assert_eq!(stored_ids.len(), 20 * 3 + 179);
+    let counts = store.unread_counts(&[ada.id, bob.id]).await.unwrap();
+    assert_eq!(counts.iter().sum::<i64>(), 239);
 }
 
 async fn marking_a_notification_read_keeps_its_first_read_time(db: &TestDatabase) {

@@ -342,15 +342,19 @@ pub async fn send_alert(
         }
         Audience::Everyone(role) => services.store.user_ids_with_role(*role).await?,
     };
-    for user_id in &recipients {
-        let new = NewNotification {
-            user_id: *user_id,
-            title: title.clone(),
-            message: message.clone(),
-            notification_type: NotificationType::System,
-            link: link.cloned(),
-        };
-        inbox::send(services, &new).await?;
+    // A thousand to a transaction: everyone of a role may be many people.
+    for chunk in recipients.chunks(1000) {
+        let new: Vec<NewNotification> = chunk
+            .iter()
+            .map(|user_id| NewNotification {
+                user_id: *user_id,
+                title: title.clone(),
+                message: message.clone(),
+                notification_type: NotificationType::System,
+                link: link.cloned(),
+            })
+            .collect();
+        inbox::send_all(services, &new).await?;
     }
     Ok(recipients.len())
 }

@@ -13,15 +13,50 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Stores a notification, then pushes it and the recipient's new unread count.
 pub async fn send(services: &Services, new: &NewNotification) -> StoreResult<Notification> {
-    let notification = services.store.create_notification(new).await?;
-    services
-        .events
-        .publish(Event::Notification {
-            notification: notification.clone(),
-        })
-        .await;
-    publish_unread_count(services, notification.user_id).await?;
-    Ok(notification)
+    let mut sent = send_all(services, std::slice::from_ref(new)).await?;
+    Ok(sent.pop().expect("one sent for one given"))
+}
+
+/// Stores notifications in one transaction, then pushes each, and each recipient's new unread
+/// count once. Answers them in the order given.
+///
+/// Runs to the end even if the caller stops waiting (a client that hangs up): a notification
+/// that was stored is always pushed.
+pub async fn send_all(
+    services: &Services,
+    new: &[NewNotification],
+) -> StoreResult<Vec<Notification>> {
+    let services = services.clone();
+    let new = new.to_vec();
+    tokio::spawn(async move { store_and_push(&services, new).await })
+        .await
+        .expect("storing and pushing does not panic")
+}
+
+async fn store_and_push(
+    services: &Services,
+    new: Vec<NewNotification>,
+) -> StoreResult<Vec<Notification>> {
+    let stored = services.notifications.store(new).await?;
+    for notification in &stored {
+        services
+            .events
+            .publish(Event::Notification {
+                notification: notification.clone(),
+            })
+            .await;
+    }
+    let mut recipients: Vec<i64> = stored.iter().map(|n| n.user_id).collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    let counts = services.store.unread_counts(&recipients).await?;
+    for (user_id, count) in recipients.into_iter().zip(counts) {
+        services
+            .events
+            .publish(Event::UnreadCount { user_id, count })
+            .await;
+    }
+    Ok(stored)
 }
 
 /// One page of `query.user_id`'s notifications, newest first, with the cursor of the next.

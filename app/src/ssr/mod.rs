@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod board;
 pub mod events;
+pub mod group_commit;
 pub mod inbox;
 pub mod limits;
 pub mod login_guard;

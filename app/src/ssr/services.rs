@@ -4,6 +4,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::events::{EventSink, Presence};
+use super::group_commit::NotificationWriter;
 use super::limits::Limits;
 use super::login_guard::LoginGuard;
 use super::store::DynStore;
@@ -13,6 +14,8 @@ use super::store::DynStore;
 #[derive(Clone)]
 pub struct Services {
     pub store: DynStore,
+    /// Stores new notifications, many to a transaction (see [`NotificationWriter`]).
+    pub notifications: NotificationWriter,
     pub events: Arc<dyn EventSink>,
     pub presence: Arc<dyn Presence>,
     pub sessions: Arc<SessionSettings>,

@@ -26,6 +26,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/notifications/{id}/mark-read/", post(mark_read))
 }
 
+/// `POST /api/notifications/bulk/`, apart from the rest: its body may be larger than any
+/// other request's (see [`BULK_MAX_BODY_BYTES`]).
+pub fn bulk_router() -> Router<AppState> {
+    Router::new().route("/api/notifications/bulk/", post(create_bulk))
+}
+
+/// The body limit of a bulk request: 1,000 notifications of a few hundred bytes each, with
+/// room to spare. (The most a notification may hold, a 2,000-character message and link, is
+/// rarely sent 1,000 times at once: such a batch is split.)
+pub const BULK_MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// Reads `?unread=`, `?before=` and `?limit=`, naming the parameter that is wrong.
 fn parse_list_query(
     user_id: i64,
@@ -185,40 +196,179 @@ pub(super) async fn create(
     ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<(StatusCode, ApiJson<Notification>), ApiError> {
     let store = &*state.services.store;
-    let recipient = match (body.user_id, body.username.as_deref()) {
-        (Some(id), None) => store
+    let recipient = match body.recipient()? {
+        Recipient::Id(id) => store
             .user_by_id(id)
             .await?
             .ok_or_else(|| FieldError::new("user_id", format!("no user has id {id}")))?,
-        (None, Some(name)) => store
+        Recipient::Name(name) => store
             .user_by_username(name)
             .await?
             .ok_or_else(|| FieldError::new("username", format!("no user is named {name:?}")))?,
-        (Some(_), Some(_)) => {
-            return Err(FieldError::new("user_id", "give user_id or username, not both").into())
-        }
-        (None, None) => {
-            return Err(FieldError::new("user_id", "user_id or username is required").into())
-        }
     };
-    let title = Title::parse("title", body.title.as_deref().unwrap_or(""))?;
-    let message = MessageText::parse("message", body.message.as_deref().unwrap_or(""))?;
-    let notification_type = match body.notification_type.as_deref() {
-        None => NotificationType::System,
-        Some(raw) => NotificationType::parse("notification_type", raw)?,
-    };
-    let link = body
-        .link
-        .as_deref()
-        .map(|raw| Link::parse("link", raw))
-        .transpose()?;
-    let new = NewNotification {
-        user_id: recipient.id,
-        title,
-        message,
-        notification_type,
-        link,
-    };
-    let notification = inbox::send(&state.services, &new).await?;
+    let content = body.content()?;
+    let notification = inbox::send(&state.services, &content.to(recipient.id)).await?;
     Ok((StatusCode::CREATED, ApiJson(notification)))
+}
+
+/// The most notifications one bulk request may carry.
+pub const MAX_BULK: usize = 1000;
+
+/// Up to 1,000 notifications, each as `POST /api/notifications/` takes one.
+#[derive(Deserialize, ToSchema)]
+pub(super) struct BulkBody {
+    #[schema(min_items = 1, max_items = 1000)]
+    notifications: Vec<CreateBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(super) struct BulkCreated {
+    /// In the order given, with their ids.
+    notifications: Vec<Notification>,
+}
+
+/// Stores up to 1,000 notifications (for one user or many) in one transaction, all or none, and
+/// pushes each to its recipient's open sockets. A refused entry is named by its index
+/// (`notifications[3].title`), and then nothing is stored.
+#[utoipa::path(
+    post, path = "/api/notifications/bulk/", tag = "notifications",
+    security(("token" = []), ("session" = [])),
+    request_body = BulkBody,
+    responses(
+        (status = 201, description = "All stored and pushed", body = BulkCreated),
+        PublishErrors,
+        BodyErrors,
+    ),
+)]
+pub(super) async fn create_bulk(
+    State(state): State<AppState>,
+    _publisher: Publisher,
+    ApiJson(body): ApiJson<BulkBody>,
+) -> Result<(StatusCode, ApiJson<BulkCreated>), ApiError> {
+    let entries = &body.notifications;
+    if entries.is_empty() || entries.len() > MAX_BULK {
+        return Err(FieldError::new(
+            "notifications",
+            format!(
+                "must hold 1 to {MAX_BULK} notifications; got {}",
+                entries.len()
+            ),
+        )
+        .into());
+    }
+    let in_entry = |index: usize| {
+        move |err: FieldError| {
+            FieldError::new(
+                &format!("notifications[{index}].{}", err.field),
+                err.message,
+            )
+        }
+    };
+    let mut contents = Vec::with_capacity(entries.len());
+    let mut recipients = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        contents.push(entry.content().map_err(in_entry(index))?);
+        recipients.push(entry.recipient().map_err(in_entry(index))?);
+    }
+    let ids: Vec<i64> = recipients
+        .iter()
+        .filter_map(|r| match r {
+            Recipient::Id(id) => Some(*id),
+            Recipient::Name(_) => None,
+        })
+        .collect();
+    let names: Vec<String> = recipients
+        .iter()
+        .filter_map(|r| match r {
+            Recipient::Name(name) => Some(name.to_lowercase()),
+            Recipient::Id(_) => None,
+        })
+        .collect();
+    let users = state.services.store.users_among(&ids, &names).await?;
+    let by_id: HashMap<i64, i64> = users.iter().map(|user| (user.id, user.id)).collect();
+    let by_name: HashMap<String, i64> = users
+        .iter()
+        .map(|user| (user.username.to_lowercase(), user.id))
+        .collect();
+    let mut new = Vec::with_capacity(entries.len());
+    for (index, (content, recipient)) in contents.into_iter().zip(&recipients).enumerate() {
+        let user_id = match recipient {
+            Recipient::Id(id) => by_id.get(id).copied().ok_or_else(|| {
+                FieldError::new(
+                    &format!("notifications[{index}].user_id"),
+                    format!("no user has id {id}"),
+                )
+            })?,
+            Recipient::Name(name) => {
+                by_name.get(&name.to_lowercase()).copied().ok_or_else(|| {
+                    FieldError::new(
+                        &format!("notifications[{index}].username"),
+                        format!("no user is named {name:?}"),
+                    )
+                })?
+            }
+        };
+        new.push(content.to(user_id));
+    }
+    let notifications = inbox::send_all(&state.services, &new).await?;
+    Ok((StatusCode::CREATED, ApiJson(BulkCreated { notifications })))
+}
+
+/// Who a notification is for, as the request named them.
+enum Recipient<'a> {
+    Id(i64),
+    Name(&'a str),
+}
+
+/// A notification's content, checked, before its recipient is known.
+struct Content {
+    title: Title,
+    message: MessageText,
+    notification_type: NotificationType,
+    link: Option<Link>,
+}
+
+impl Content {
+    fn to(self, user_id: i64) -> NewNotification {
+        NewNotification {
+            user_id,
+            title: self.title,
+            message: self.message,
+            notification_type: self.notification_type,
+            link: self.link,
+        }
+    }
+}
+
+impl CreateBody {
+    fn recipient(&self) -> Result<Recipient<'_>, FieldError> {
+        match (self.user_id, self.username.as_deref()) {
+            (Some(id), None) => Ok(Recipient::Id(id)),
+            (None, Some(name)) => Ok(Recipient::Name(name)),
+            (Some(_), Some(_)) => Err(FieldError::new(
+                "user_id",
+                "give user_id or username, not both",
+            )),
+            (None, None) => Err(FieldError::new(
+                "user_id",
+                "user_id or username is required",
+            )),
+        }
+    }
+
+    fn content(&self) -> Result<Content, FieldError> {
+        Ok(Content {
+            title: Title::parse("title", self.title.as_deref().unwrap_or(""))?,
+            message: MessageText::parse("message", self.message.as_deref().unwrap_or(""))?,
+            notification_type: match self.notification_type.as_deref() {
+                None => NotificationType::System,
+                Some(raw) => NotificationType::parse("notification_type", raw)?,
+            },
+            link: self
+                .link
+                .as_deref()
+                .map(|raw| Link::parse("link", raw))
+                .transpose()?,
+        })
+    }
 }

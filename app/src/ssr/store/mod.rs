@@ -12,6 +12,7 @@ mod postgres;
 mod rate_limits;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -178,6 +179,9 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    /// The users that exist among those named by id in `ids` or by name in `usernames` (user
+    /// names match without regard to case), in no particular order.
+    async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>>;
     /// The ids of every user with `role`.
     async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>>;
 
@@ -213,7 +217,15 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
 
     // --- notifications ------------------------------------------------------------------------
 
-    async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification>;
+    /// Stores one notification: [`Store::create_notifications`] of one.
+    async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification> {
+        let mut stored = self.create_notifications(std::slice::from_ref(new)).await?;
+        Ok(stored.pop().expect("one stored for one given"))
+    }
+    /// Stores notifications in one transaction, all or none, and answers them in the order
+    /// given, with their ids. Every recipient must exist (see [`Store::users_among`]).
+    async fn create_notifications(&self, new: &[NewNotification])
+        -> StoreResult<Vec<Notification>>;
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>>;
     /// Up to `limit` of the user's notifications with an id above `after`, oldest first: what a
     /// reconnecting client missed.
@@ -224,6 +236,8 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
         limit: u32,
     ) -> StoreResult<Vec<Notification>>;
     async fn unread_count(&self, user_id: i64) -> StoreResult<i64>;
+    /// The unread count of each of `user_ids`, in the order given.
+    async fn unread_counts(&self, user_ids: &[i64]) -> StoreResult<Vec<i64>>;
     /// The id of the user's newest notification, 0 if none: where a fresh page resumes from.
     async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64>;
     /// Marks one of `user_id`'s notifications read. `None` if no such notification belongs to
@@ -268,4 +282,14 @@ pub async fn connect(url: &str) -> StoreResult<DynStore> {
     };
     store.migrate().await?;
     Ok(store)
+}
+
+/// Per-user counts, as a `GROUP BY` query answers them, in the order of `user_ids`: a user the
+/// query found no row for counts 0.
+fn counts_in_order(user_ids: &[i64], counts: Vec<(i64, i64)>) -> Vec<i64> {
+    let counts: HashMap<i64, i64> = counts.into_iter().collect();
+    user_ids
+        .iter()
+        .map(|id| counts.get(id).copied().unwrap_or(0))
+        .collect()
 }

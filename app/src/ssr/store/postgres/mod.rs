@@ -17,9 +17,9 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::{
-    ApiTokenRecord, Credentials, EndedSession, FocusStore, GlobalNotificationPatch,
-    NewGlobalNotification, NewNotification, NotificationQuery, RateLimitStore, SessionRecord,
-    Store, StoreError, StoreResult, MAX_LIMIT_WINDOW,
+    counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
+    GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
+    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, MAX_LIMIT_WINDOW,
 };
 use crate::model::{GlobalNotification, Notification, Role, Session, User};
 
@@ -303,6 +303,22 @@ impl Store for PostgresStore {
         Ok(row.map(User::try_from).transpose()?)
     }
 
+    async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>> {
+        let lowered: Vec<String> = usernames.iter().map(|name| name.to_lowercase()).collect();
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, username, role FROM users \
+             WHERE id = ANY($1) OR lower(username) = ANY($2)",
+        )
+        .bind(ids)
+        .bind(&lowered)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(User::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(
             "SELECT id, username, role FROM users WHERE lower(username) = lower($1)",
@@ -443,25 +459,48 @@ impl Store for PostgresStore {
     /// never see 10. So the insert first locks the recipient's row (`FOR NO KEY UPDATE`, which
     /// foreign-key checks elsewhere do not wait for) and takes its id only then: one user's
     /// notifications commit in id order, and different users' do not wait for each other.
-    async fn create_notification(&self, new: &NewNotification) -> StoreResult<Notification> {
-        let sql = format!(
-            "WITH recipient AS (SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE) \
-             INSERT INTO notifications (user_id, title, message, notification_type, link, \
-             created_at) SELECT id, $2, $3, $4, $5, $6 FROM recipient \
-             RETURNING {NOTIFICATION_COLUMNS}"
-        );
-        let row: Option<NotificationRow> = sqlx::query_as(&sql)
-            .bind(new.user_id)
-            .bind(new.title.as_str())
-            .bind(new.message.as_str())
-            .bind(new.notification_type.as_str())
-            .bind(new.link.as_ref().map(|link| link.as_str()))
-            .bind(OffsetDateTime::now_utc())
-            .fetch_optional(&self.pool)
+    async fn create_notifications(
+        &self,
+        new: &[NewNotification],
+    ) -> StoreResult<Vec<Notification>> {
+        let mut recipients: Vec<i64> = new.iter().map(|n| n.user_id).collect();
+        recipients.sort_unstable();
+        recipients.dedup();
+        let mut tx = self.pool.begin().await?;
+        // Each recipient's row is locked until the commit, so one user's notifications commit
+        // in the order of their ids: a reader that saw id N has seen everything below it. In
+        // id order, so that two batches never wait on each other.
+        sqlx::query("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+            .bind(&recipients)
+            .execute(&mut *tx)
             .await?;
-        // No such user: SQLite's foreign key refuses the row; here nothing was inserted.
-        let row = row.ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
-        Ok(row.try_into()?)
+        // One statement for the batch; UNNEST yields the rows in the arrays' order, which is
+        // the order their ids are drawn in.
+        let sql = format!(
+            "INSERT INTO notifications (user_id, title, message, notification_type, link, \
+             created_at) SELECT *, $6::TIMESTAMPTZ FROM UNNEST($1::BIGINT[], $2::TEXT[], \
+             $3::TEXT[], $4::TEXT[], $5::TEXT[]) RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let mut rows: Vec<NotificationRow> = sqlx::query_as(&sql)
+            .bind(new.iter().map(|n| n.user_id).collect::<Vec<_>>())
+            .bind(new.iter().map(|n| n.title.as_str()).collect::<Vec<_>>())
+            .bind(new.iter().map(|n| n.message.as_str()).collect::<Vec<_>>())
+            .bind(
+                new.iter()
+                    .map(|n| n.notification_type.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                new.iter()
+                    .map(|n| n.link.as_ref().map(|link| link.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(OffsetDateTime::now_utc())
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.sort_unstable_by_key(|row| row.id);
+        Ok(convert_all(rows)?)
     }
 
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
@@ -516,6 +555,17 @@ impl Store for PostgresStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(count)
+    }
+
+    async fn unread_counts(&self, user_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT user_id, COUNT(*) FROM notifications \
+             WHERE user_id = ANY($1) AND NOT is_read GROUP BY user_id",
+        )
+        .bind(user_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(counts_in_order(user_ids, rows))
     }
 
     async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>> {
