@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and the checks CI adds.
-.PHONY: run test lint release api-check fuzz soak bench cluster
+.PHONY: run test lint release api-check fuzz soak bench bench-cluster cluster
 
 run:
 	scripts/run.sh
@@ -24,6 +24,9 @@ soak:
 
 bench:
 	scripts/load.sh bench
+
+bench-cluster:
+	scripts/load.sh bench-cluster
 
 cluster:
 	scripts/cluster.sh

@@ -25,11 +25,45 @@ start_herald() {
   api_token=$(HERALD_TOKEN_NAME=scripts "$bin" create-token 2>/dev/null)
 }
 
-# Fails (and shows the lines) if the server logged a panic.
+# `start_cluster PORT SECOND_PORT` runs two instances of $HERALD_BIN on a fresh PostgreSQL
+# database, herald_bench, with Redis between them (the URLs of HERALD_TEST_POSTGRES_URL's server
+# and HERALD_TEST_REDIS_URL, or the local defaults). Sets what `start_herald` sets, and
+# `second_base`.
+start_cluster() {
+  local bin="${HERALD_BIN:-target/debug/herald}"
+  local server_url="${HERALD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+  server_url="${server_url%/*}"
+  psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS herald_bench WITH (FORCE)"
+  psql "$server_url/postgres" -qc "CREATE DATABASE herald_bench"
+  herald_dir=$(mktemp -d)
+  export HERALD_DATABASE_URL="$server_url/herald_bench"
+  export HERALD_BROKER="${HERALD_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+  export HERALD_BROKER_CHANNEL="herald_bench_$$"
+  export HERALD_SITE_ROOT="$PWD/target/site"
+  "$bin" migrate >/dev/null
+  base="http://127.0.0.1:$1"
+  second_base="http://127.0.0.1:$2"
+  HERALD_BIND="127.0.0.1:$1" "$bin" serve --demo >"$herald_dir/server.log" 2>&1 &
+  herald_pid=$!
+  HERALD_BIND="127.0.0.1:$2" "$bin" serve >"$herald_dir/server-2.log" 2>&1 &
+  second_pid=$!
+  trap 'kill $herald_pid $second_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$herald_dir"' EXIT
+  local url
+  for url in "$base" "$second_base"; do
+    for _ in $(seq 1 150); do
+      curl -sf "$url/healthz" >/dev/null && break
+      sleep 0.2
+    done
+    curl -sf "$url/healthz" >/dev/null || { cat "$herald_dir"/server*.log; return 1; }
+  done
+  api_token=$(HERALD_TOKEN_NAME=scripts "$bin" create-token 2>/dev/null)
+}
+
+# Fails (and shows the lines) if a server logged a panic.
 check_no_panic() {
-  if grep -q "panicked" "$herald_dir/server.log"; then
+  if grep -q "panicked" "$herald_dir"/server*.log; then
     echo "the server panicked:"
-    grep -A5 "panicked" "$herald_dir/server.log"
+    grep -A5 "panicked" "$herald_dir"/server*.log
     return 1
   fi
 }

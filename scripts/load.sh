@@ -7,6 +7,13 @@
 #                           (`make soak`; SOAK_SECONDS to change)
 #   scripts/load.sh bench   1,000, 5,000 and 10,000 sockets against the release build
 #                           (`make bench`; run `make release` first)
+#   scripts/load.sh bench-cluster
+#                           the same (but `connect`) against two release instances on PostgreSQL
+#                           with Redis between them (`make bench-cluster`): sockets are spread
+#                           over both, everything is published through the first, so most
+#                           frames cross the broker. Needs HERALD_TEST_POSTGRES_URL's server (or
+#                           postgres://postgres@127.0.0.1:5432) and Redis on 127.0.0.1:6379;
+#                           uses (and empties) the database herald_bench.
 # HERALD_BIN picks the server binary (default: the debug build; bench: the release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +21,8 @@ source scripts/env.sh
 mode="${1:-smoke}"
 case "$mode" in
   smoke | soak) profile=debug ;;
-  bench) profile=release ;;
-  *) echo "usage: scripts/load.sh smoke|soak|bench" >&2; exit 2 ;;
+  bench | bench-cluster) profile=release ;;
+  *) echo "usage: scripts/load.sh smoke|soak|bench|bench-cluster" >&2; exit 2 ;;
 esac
 export HERALD_BIN="${HERALD_BIN:-target/$profile/herald}"
 [ -x "$HERALD_BIN" ] || { echo "$HERALD_BIN is missing: run make test (debug) or make release" >&2; exit 1; }
@@ -29,11 +36,19 @@ load="target/$profile/herald-load"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 source scripts/herald-server.sh
-start_herald "${HERALD_LOAD_PORT:-3300}"
+case "$mode" in bench | bench-cluster) people=10000 ;; *) people=200 ;; esac
+if [ "$mode" = bench-cluster ]; then
+  start_cluster 3301 3302
+  run() {
+    "$load" --server "$base" --socket-server "$base" --socket-server "$second_base" \
+      --token "$api_token" --users "$users" "$@"
+  }
+else
+  start_herald "${HERALD_LOAD_PORT:-3300}"
+  run() { "$load" --server "$base" --token "$api_token" --users "$users" "$@"; }
+fi
 users="$herald_dir/users.tsv"
-case "$mode" in bench) people=10000 ;; *) people=200 ;; esac
 "$HERALD_BIN" create-load-users --count "$people" --prefix load >"$users"
-run() { "$load" --server "$base" --token "$api_token" --users "$users" "$@"; }
 
 status=0
 case "$mode" in
@@ -46,12 +61,13 @@ case "$mode" in
   soak)
     run soak --seconds "${SOAK_SECONDS:-600}" --sockets 200 --notifications 50 || status=1
     ;;
-  bench)
+  bench | bench-cluster)
     for sockets in 1000 5000 10000; do
-      run connect --sockets "$sockets" || status=1
+      [ "$mode" = bench ] && { run connect --sockets "$sockets" || status=1; }
       run broadcast --sockets "$sockets" --count 10 --rate 1 || status=1
       run broadcast --sockets "$sockets" --count 50 --rate 10 || status=1
       run unicast --sockets "$sockets" --rate 5000 --seconds 10 || status=1
+      run unicast --sockets "$sockets" --rate 20000 --seconds 10 --batch 500 || status=1
     done
     ;;
 esac

@@ -75,10 +75,11 @@ impl Fleet {
     /// that fail are counted, not retried.
     pub async fn open(target: &Target, users: &[LoadUser]) -> Fleet {
         let receipts = Arc::new(Receipts::default());
-        let url = target.socket_url();
+        let urls = target.socket_urls();
         let started = Instant::now();
         let results: Vec<anyhow::Result<OpenSocket>> = stream::iter(users.iter().cloned())
-            .map(|user| open_one(url.clone(), user, receipts.clone()))
+            .enumerate()
+            .map(|(n, user)| open_one(urls[n % urls.len()].clone(), user, receipts.clone()))
             .buffer_unordered(OPENING_AT_ONCE)
             .collect()
             .await;

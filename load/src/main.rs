@@ -20,6 +20,11 @@ struct Cli {
     /// The server, e.g. http://127.0.0.1:3000.
     #[arg(long, env = "HERALD_SERVER", default_value = "http://127.0.0.1:3000")]
     server: String,
+    /// Open the sockets on these servers in turn instead (repeat the flag), e.g. every instance
+    /// of a cluster while publishing through one. Memory per socket (`connect`) is read from
+    /// `--server` alone.
+    #[arg(long = "socket-server")]
+    socket_servers: Vec<String>,
     /// An API token, from `herald create-token`.
     #[arg(long, env = "HERALD_TOKEN")]
     token: String,
@@ -54,7 +59,12 @@ enum Scenario {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let target = target::Target::new(&cli.server, &cli.token, cli.metrics_token.clone())?;
+    let target = target::Target::new(
+        &cli.server,
+        &cli.socket_servers,
+        &cli.token,
+        cli.metrics_token.clone(),
+    )?;
     let result = match cli.scenario {
         Scenario::Connect(args) => {
             scenarios::connect::run(&target, cli.users.as_deref(), args).await?

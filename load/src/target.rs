@@ -9,6 +9,9 @@ use serde_json::{json, Value};
 #[derive(Clone)]
 pub struct Target {
     pub base: String,
+    /// Where sockets are opened, in turn: `base`, or the instances of a cluster, so that what
+    /// is published through one instance must cross the broker to reach most sockets.
+    socket_bases: Vec<String>,
     http: reqwest::Client,
     token: String,
     metrics_token: Option<String>,
@@ -36,27 +39,46 @@ impl Snapshot {
 }
 
 impl Target {
-    pub fn new(base: &str, token: &str, metrics_token: Option<String>) -> anyhow::Result<Self> {
+    pub fn new(
+        base: &str,
+        socket_bases: &[String],
+        token: &str,
+        metrics_token: Option<String>,
+    ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(256)
             .build()?;
+        let base = base.trim_end_matches('/').to_owned();
+        let socket_bases = if socket_bases.is_empty() {
+            vec![base.clone()]
+        } else {
+            socket_bases
+                .iter()
+                .map(|other| other.trim_end_matches('/').to_owned())
+                .collect()
+        };
         Ok(Self {
-            base: base.trim_end_matches('/').to_owned(),
+            base,
+            socket_bases,
             http,
             token: token.to_owned(),
             metrics_token,
         })
     }
 
-    /// The socket address of the server: `ws://host:port/ws/notifications/`.
-    pub fn socket_url(&self) -> String {
-        let rest = self
-            .base
-            .strip_prefix("https://")
-            .map(|rest| format!("wss://{rest}"))
-            .unwrap_or_else(|| self.base.replacen("http://", "ws://", 1));
-        format!("{rest}/ws/notifications/")
+    /// The socket addresses to open sockets on, `ws://host:port/ws/notifications/` each.
+    pub fn socket_urls(&self) -> Vec<String> {
+        self.socket_bases
+            .iter()
+            .map(|base| {
+                let rest = base
+                    .strip_prefix("https://")
+                    .map(|rest| format!("wss://{rest}"))
+                    .unwrap_or_else(|| base.replacen("http://", "ws://", 1));
+                format!("{rest}/ws/notifications/")
+            })
+            .collect()
     }
 
     /// Stores and pushes one notification for `user_id`; its message carries `stamp`.
@@ -64,6 +86,19 @@ impl Target {
         let body =
             json!({ "user_id": user_id, "title": "Load test", "message": stamp_text(stamp) });
         self.post("/api/notifications/", &body).await.map(drop)
+    }
+
+    /// Stores and pushes one notification for each of `user_ids` in one bulk request; each
+    /// message carries `stamp`.
+    pub async fn notify_all(&self, user_ids: &[i64], stamp: u64) -> anyhow::Result<()> {
+        let notifications: Vec<Value> = user_ids
+            .iter()
+            .map(|user_id| {
+                json!({ "user_id": user_id, "title": "Load test", "message": stamp_text(stamp) })
+            })
+            .collect();
+        let body = json!({ "notifications": notifications });
+        self.post("/api/notifications/bulk/", &body).await.map(drop)
     }
 
     /// Announces a global notification carrying `stamp`; answers its id. It shows as a banner

@@ -1,5 +1,6 @@
 //! `unicast`: RATE personal notifications per second for SECONDS, spread over SOCKETS users with
 //! one socket each; the rate reached, how many arrived, and how long from publishing to arrival.
+//! With `--batch N`, N notifications (to N users) go in each request, through the bulk endpoint.
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -29,6 +30,10 @@ pub struct Args {
     rate: u32,
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Notifications per request: 1 posts to `/api/notifications/`, more to
+    /// `/api/notifications/bulk/` (at most 1,000).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    batch: u64,
 }
 
 pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Result<Value> {
@@ -55,19 +60,27 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
         // Catch up with the schedule: as many as should have gone by now.
         let due = ((started.elapsed().as_secs_f64() * f64::from(args.rate)) as u64).min(total);
         while sent < due {
-            let user_id = user_ids[(sent % user_ids.len() as u64) as usize];
+            let count = args.batch.min(total - sent);
+            let recipients: Vec<i64> = (sent..sent + count)
+                .map(|n| user_ids[(n % user_ids.len() as u64) as usize])
+                .collect();
             let permit = slots.clone().acquire_owned().await?;
             let (target, http_latency, errors) =
                 (target.clone(), http_latency.clone(), errors.clone());
             requests.spawn(async move {
                 let at = now_micros();
-                match target.notify(user_id, at).await {
+                let published = match recipients.as_slice() {
+                    [one] => target.notify(*one, at).await,
+                    many => target.notify_all(many, at).await,
+                };
+                match published {
                     Ok(()) => lock(&http_latency).push(now_micros() - at),
-                    Err(err) => lock(&errors).push(format!("{err:#}")),
+                    // A refused request stored none of its notifications.
+                    Err(err) => lock(&errors).push((recipients.len() as u64, format!("{err:#}"))),
                 }
                 drop(permit);
             });
-            sent += 1;
+            sent += count;
         }
         while requests.try_join_next().is_some() {}
     }
@@ -75,7 +88,9 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
     let publishing = started.elapsed();
 
     let errors = std::mem::take(&mut *lock(&errors));
-    let stored = sent - errors.len() as u64;
+    let lost_to_errors: u64 = errors.iter().map(|(count, _)| count).sum();
+    let errors: Vec<String> = errors.into_iter().map(|(_, error)| error).collect();
+    let stored = sent - lost_to_errors;
     let delivered = super::wait_for(
         &fleet.receipts.notifications,
         stored,
@@ -95,6 +110,7 @@ pub async fn run(target: &Target, file: Option<&Path>, args: Args) -> anyhow::Re
         "connected": connected,
         "connect_failures": super::some(&failures),
         "asked_rate_per_second": args.rate,
+        "batch": args.batch,
         "achieved_rate_per_second": (stored as f64 / publishing.as_secs_f64()).round(),
         "sent": sent,
         "publish_errors": errors.len(),

@@ -193,13 +193,13 @@ where
                 }
                 outbound = queue.recv() => {
                     let Some(outbound) = outbound else { return Ok(()) };
-                    if let Some(FrameKey::Notification(id)) = outbound.key {
+                    if let Some(FrameKey::Notification(id)) = outbound.key() {
                         self.cursor = self.cursor.max(id);
                     }
-                    if outbound.key.is_some_and(|key| self.replayed.remove(&key).is_some()) {
+                    if outbound.key().is_some_and(|key| self.replayed.remove(&key).is_some()) {
                         continue;
                     }
-                    self.send(Message::Text(outbound.frame)).await?;
+                    self.send(Message::Text(outbound.frame())).await?;
                 }
                 () = &mut idle => {
                     self.close(CloseReason {

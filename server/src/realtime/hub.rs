@@ -24,20 +24,35 @@ pub enum FrameKey {
     Global(i64),
 }
 
-/// One serialized frame on its way to a socket.
+/// One serialized frame on its way to sockets, shared by all of them. A pointer: every socket
+/// has a queue, and an idle queue's memory grows with the size of what it holds (tokio's
+/// channel allocates its slots in blocks of 32).
 #[derive(Clone, Debug)]
-pub struct Outbound {
-    pub frame: Utf8Bytes,
-    pub key: Option<FrameKey>,
+pub struct Outbound(Arc<Serialized>);
+
+#[derive(Debug)]
+struct Serialized {
+    frame: Utf8Bytes,
+    key: Option<FrameKey>,
 }
 
 impl Outbound {
     pub fn new(frame: &ServerFrame, key: Option<FrameKey>) -> Self {
         let text = serde_json::to_string(frame).expect("frames always serialize");
-        Self {
+        Self(Arc::new(Serialized {
             frame: text.into(),
             key,
-        }
+        }))
+    }
+
+    /// The frame's text, as it goes on the wire.
+    pub fn frame(&self) -> Utf8Bytes {
+        self.0.frame.clone()
+    }
+
+    /// What identifies the frame if it may be sent twice.
+    pub fn key(&self) -> Option<FrameKey> {
+        self.0.key
     }
 }
 
@@ -278,11 +293,11 @@ mod tests {
             notification: notification(5, 1),
         });
         assert_eq!(
-            q1.recv().await.unwrap().key,
+            q1.recv().await.unwrap().key(),
             Some(FrameKey::Notification(5))
         );
         assert_eq!(
-            q2.recv().await.unwrap().key,
+            q2.recv().await.unwrap().key(),
             Some(FrameKey::Notification(5))
         );
         assert!(q3.try_recv().is_err());
