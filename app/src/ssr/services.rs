@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use super::events::{EventSink, Presence};
 use super::limits::Limits;
 use super::login_guard::LoginGuard;
@@ -29,6 +31,6 @@ pub struct SessionSettings {
 }
 
 /// The [`Services`] of this request, inside a Leptos server function or component.
-pub fn services() -> Result<Services, ServerFnError> {
-    use_context::<Services>().ok_or_else(|| ServerFnError::new("server services are missing"))
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| AppError::internal("server services are missing"))
 }
