@@ -37,14 +37,10 @@ pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPa
     let services = services()?;
     let (jobs, total) = services.store.search_jobs(&search).await?;
     let applied = match crate::ssr::session::signed_in() {
-        Some(signed_in) => services
-            .store
-            .applications_of_seeker(signed_in.user.id)
-            .await?
-            .into_iter()
-            .map(|a| a.job_id)
-            .filter(|id| jobs.iter().any(|job| job.id == *id))
-            .collect(),
+        Some(signed_in) => {
+            let ids: Vec<i64> = jobs.iter().map(|job| job.id).collect();
+            services.store.applied_to(signed_in.user.id, &ids).await?
+        }
         None => Vec::new(),
     };
     Ok(JobPage {
@@ -72,12 +68,11 @@ pub async fn get_job(id: i64) -> Result<JobView, AppError> {
         .await?
         .ok_or_else(|| AppError::not_found("no such job"))?;
     let applied = match session::signed_in() {
-        Some(signed_in) => services
+        Some(signed_in) => !services
             .store
-            .applications_of_seeker(signed_in.user.id)
+            .applied_to(signed_in.user.id, &[id])
             .await?
-            .iter()
-            .any(|a| a.job_id == id),
+            .is_empty(),
         None => false,
     };
     Ok(JobView { job, applied })
