@@ -301,6 +301,8 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
     // Big frames for Ada, who never reads, until the server gives up on her socket; Grace gets
     // one notification per round and reads every one.
     let long = "m".repeat(1900);
+    // Both sockets are registered (each read its hello), so the loop below runs until one goes.
+    assert_eq!(app.node.hub.len(), 2, "both sockets registered");
     let mut rounds = 0;
     while app.node.hub.len() == 2 {
         rounds += 1;
