@@ -75,6 +75,8 @@ test("a message raises a toast for the recipient elsewhere and appears live in t
   await seeker.page.goto("/");
   await expect(seeker.page.getByTestId("ws-status")).toHaveText("connected");
   await employer.page.goto(`/messages/${seeker.name}`);
+  // Hydrated (the socket connects only then): hydration would empty a message typed before.
+  await expect(employer.page.getByTestId("ws-status")).toHaveText("connected");
   const form = employer.page.getByTestId("message-form");
   await form.getByLabel("Message").fill("Hello, are you available?");
   await form.getByRole("button", { name: "Send" }).click();
