@@ -11,6 +11,8 @@ export default defineConfig({
   // Generous: the debug WASM is large, and a loaded CI machine hydrates slowly. Assertions that
   // promise a speed (a toast within a second) set their own, tighter timeout.
   expect: { timeout: 15_000 },
+  // A `test.only` left in by mistake would silently skip the rest of the suite on CI.
+  forbidOnly: !!process.env.CI,
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
 use crate::model::{GlobalNotification, User};
 
 /// Who is looking at the page, and what the page shows them at render time. The socket resumes
@@ -22,7 +23,7 @@ pub struct Viewer {
 /// that link to `path` are marked read first, so the badge rendered with the page is already
 /// right.
 #[server]
-pub async fn get_viewer(path: String) -> Result<Option<Viewer>, ServerFnError> {
+pub async fn get_viewer(path: String) -> Result<Option<Viewer>, AppError> {
     use crate::ssr::{announcements, inbox, services, session};
 
     let Some(signed_in) = session::signed_in() else {
@@ -32,25 +33,17 @@ pub async fn get_viewer(path: String) -> Result<Option<Viewer>, ServerFnError> {
     let store = &services.store;
     let user_id = signed_in.user.id;
     // Ids first: anything newer than them is replayed by the socket, so nothing falls between.
-    let latest_notification_id = store
-        .latest_notification_id(user_id)
-        .await
-        .map_err(internal)?;
-    let latest_global_id = store.latest_global_id().await.map_err(internal)?;
-    let mut unread_count = store.unread_count(user_id).await.map_err(internal)?;
+    let latest_notification_id = store.latest_notification_id(user_id).await?;
+    let latest_global_id = store.latest_global_id().await?;
+    let mut unread_count = store.unread_count(user_id).await?;
     // Only someone with unread notifications can have one for this page: everyone else's page
     // views write nothing.
     if unread_count > 0 && path.len() <= crate::model::Link::MAX_CHARS {
-        if let Some(count) = inbox::seen_page(&services, user_id, &path)
-            .await
-            .map_err(internal)?
-        {
+        if let Some(count) = inbox::seen_page(&services, user_id, &path).await? {
             unread_count = count;
         }
     }
-    let banners = announcements::banners_for(&services, user_id)
-        .await
-        .map_err(internal)?;
+    let banners = announcements::banners_for(&services, user_id).await?;
     Ok(Some(Viewer {
         user: signed_in.user,
         unread_count,
@@ -65,7 +58,7 @@ pub async fn login(
     username: String,
     password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::ssr::{accounts, services, session};
 
     let services = services()?;
@@ -76,8 +69,7 @@ pub async fn login(
         &username,
         &password,
     )
-    .await
-    .map_err(|err| ServerFnError::new(err.to_string()))?;
+    .await?;
     start_session(&services, user.id).await?;
     let next = next.filter(|next| !next.is_empty());
     leptos_axum::redirect(&match next {
@@ -88,17 +80,12 @@ pub async fn login(
 }
 
 #[server]
-pub async fn register(
-    username: String,
-    password: String,
-    role: String,
-) -> Result<(), ServerFnError> {
+pub async fn register(username: String, password: String, role: String) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::ssr::{accounts, services, session};
 
     let services = services()?;
-    let role = Role::parse_self_service("role", &role)
-        .map_err(|err| ServerFnError::new(err.to_string()))?;
+    let role = Role::parse_self_service("role", &role)?;
     let user = accounts::sign_up(
         &*services.store,
         &services.limits,
@@ -107,23 +94,20 @@ pub async fn register(
         &password,
         role,
     )
-    .await
-    .map_err(|err| ServerFnError::new(err.to_string()))?;
+    .await?;
     start_session(&services, user.id).await?;
     leptos_axum::redirect(user.role.home());
     Ok(())
 }
 
 #[server]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), AppError> {
     use crate::ssr::{services, session};
 
     let services = services()?;
     let token = use_context::<http::request::Parts>()
         .and_then(|parts| session::token_from_headers(&parts.headers));
-    let cookie = session::end(&services, token.as_deref())
-        .await
-        .map_err(internal)?;
+    let cookie = session::end(&services, token.as_deref()).await?;
     session::set_cookie(cookie);
     leptos_axum::redirect("/login");
     Ok(())
@@ -131,16 +115,13 @@ pub async fn logout() -> Result<(), ServerFnError> {
 
 /// Remembers that the signed-in user closed a banner.
 #[server]
-pub async fn dismiss_banner(id: i64) -> Result<(), ServerFnError> {
+pub async fn dismiss_banner(id: i64) -> Result<(), AppError> {
     use crate::ssr::{services, session};
 
-    let user = session::signed_in()
-        .ok_or_else(|| ServerFnError::new("please sign in"))?
-        .user;
-    match services()?.store.dismiss_global(user.id, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(ServerFnError::new("no such announcement")),
-        Err(err) => Err(internal(err)),
+    let user = session::require_user()?;
+    match services()?.store.dismiss_global(user.id, id).await? {
+        true => Ok(()),
+        false => Err(AppError::not_found("no such announcement")),
     }
 }
 
@@ -165,21 +146,13 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// Signs `user_id` in on the browser of the current request: a new session, and its cookie on
 /// the response.
 #[cfg(feature = "ssr")]
-async fn start_session(services: &crate::ssr::Services, user_id: i64) -> Result<(), ServerFnError> {
+async fn start_session(services: &crate::ssr::Services, user_id: i64) -> Result<(), AppError> {
     use crate::ssr::session;
 
     let user_agent = session::request_user_agent();
-    let cookie = session::start(&*services.store, &services.sessions, user_id, &user_agent)
-        .await
-        .map_err(internal)?;
+    let cookie = session::start(&*services.store, &services.sessions, user_id, &user_agent).await?;
     session::set_cookie(cookie);
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn internal(err: impl std::fmt::Display) -> ServerFnError {
-    tracing::error!(%err, "server function failed");
-    ServerFnError::new("something went wrong on our side; please try again")
 }
 
 #[cfg(test)]

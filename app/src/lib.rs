@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod components;
+pub mod error;
 pub mod model;
 pub mod pages;
 pub mod protocol;

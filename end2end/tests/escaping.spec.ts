@@ -68,6 +68,8 @@ test("script stored in every user-writable field shows as text on every page and
   await expect(seeker.page.locator(".lead")).toContainText("Headline");
 
   await seeker.page.goto(jobPath);
+  // Hydrated first: hydration would empty a cover letter typed before.
+  await expect(seeker.page.locator("html[data-hydrated]")).toHaveCount(1);
   await seeker.page.getByTestId("apply-form").getByLabel("Cover letter (optional)").fill(`Cover ${PAYLOAD}`);
   await seeker.page.getByRole("button", { name: "Apply" }).click();
   await expect(seeker.page.getByTestId("applied")).toBeVisible();

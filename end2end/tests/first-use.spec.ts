@@ -304,6 +304,8 @@ test("a saved profile says so", async ({ page }) => {
   const username = uniqueName("saver");
   await signUp(page, username, PASSWORD);
   await page.goto(`/profile/${username}`);
+  // Hydrated first: before it, the form posts without JavaScript and nothing says "Saved.".
+  await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
   await page.getByTestId("profile-form").getByLabel("Headline").fill("Rust at heart");
   await page.getByTestId("profile-form").getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("profile-saved")).toHaveText("Saved.");

@@ -11,9 +11,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}`;
 }
 
-/** An API client signed in as the demo admin. */
-export async function adminApi(): Promise<APIRequestContext> {
-  const api = await request.newContext({ baseURL });
+/** An API client signed in as the demo admin (of the suite's server, or of the one at `base`). */
+export async function adminApi(base = baseURL): Promise<APIRequestContext> {
+  const api = await request.newContext({ baseURL: base });
   const response = await api.post("/api/auth/login/", {
     data: { username: "admin", password: DEMO_PASSWORD },
   });
@@ -22,8 +22,8 @@ export async function adminApi(): Promise<APIRequestContext> {
 }
 
 /** Sends `username` a notification as the demo admin. */
-export async function notify(username: string, title: string, extra: Record<string, unknown> = {}) {
-  const api = await adminApi();
+export async function notify(username: string, title: string, extra: Record<string, unknown> = {}, base = baseURL) {
+  const api = await adminApi(base);
   const response = await api.post("/api/notifications/", { data: { username, title, ...extra } });
   expect(response.status()).toBe(201);
   const body = await response.json();

@@ -345,22 +345,101 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_flag_of_every_command_can_come_from_the_environment() {
+    fn every_flag_of_every_command_has_an_environment_variable_of_its_own() {
         use clap::CommandFactory;
         let cli = Cli::command();
         for command in cli.get_subcommands() {
-            for arg in command.get_arguments() {
-                let name = arg.get_id().as_str();
-                if name == "help" || name == "version" {
-                    continue;
-                }
+            let mut seen = std::collections::HashSet::new();
+            for arg in flags(command) {
                 let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());
+                let long = arg.get_long().expect("every flag is a --flag");
                 assert!(
                     env.as_deref().is_some_and(|e| e.starts_with("HERALD_")),
-                    "herald {} --{name} has no HERALD_* variable",
+                    "herald {} --{long} has no HERALD_* variable",
+                    command.get_name()
+                );
+                assert!(
+                    seen.insert(env.clone()),
+                    "herald {}: two flags read {env:?}",
                     command.get_name()
                 );
             }
         }
+    }
+
+    /// Each command parses with nothing but its required flags (so every default parses into
+    /// its type), and each flag given with its default, or a value it accepts, is read from the
+    /// command line into the typed configuration.
+    #[test]
+    fn every_flag_and_every_default_parses() {
+        use clap::parser::ValueSource;
+        use clap::{CommandFactory, FromArgMatches};
+        let cli = Cli::command();
+        for command in cli.get_subcommands() {
+            let name = command.get_name();
+            let mut required = vec!["herald".to_owned(), name.to_owned()];
+            for arg in flags(command).filter(|arg| arg.is_required_set()) {
+                let value = accepted_value(&cli, &required, arg);
+                required.extend([format!("--{}", arg.get_long().unwrap()), value]);
+            }
+            let matches = cli
+                .clone()
+                .try_get_matches_from(&required)
+                .unwrap_or_else(|err| panic!("herald {name} with its defaults: {err}"));
+            Cli::from_arg_matches(&matches)
+                .unwrap_or_else(|err| panic!("herald {name} with its defaults: {err}"));
+            for arg in flags(command).filter(|arg| !arg.is_required_set()) {
+                let long = arg.get_long().unwrap();
+                let mut argv = required.clone();
+                argv.push(format!("--{long}"));
+                if arg.get_action().takes_values() {
+                    let value = match arg.get_default_values().first() {
+                        Some(default) => default.to_string_lossy().into_owned(),
+                        None => accepted_value(&cli, &required, arg),
+                    };
+                    argv.push(value);
+                }
+                let matches = cli
+                    .clone()
+                    .try_get_matches_from(&argv)
+                    .unwrap_or_else(|err| panic!("herald {name} --{long}: {err}"));
+                let (_, sub) = matches.subcommand().unwrap();
+                assert_eq!(
+                    sub.value_source(arg.get_id().as_str()),
+                    Some(ValueSource::CommandLine),
+                    "herald {name} --{long} is read from the command line"
+                );
+                Cli::from_arg_matches(&matches)
+                    .unwrap_or_else(|err| panic!("herald {name} --{long}: {err}"));
+            }
+        }
+    }
+
+    fn flags(command: &clap::Command) -> impl Iterator<Item = &clap::Arg> {
+        command
+            .get_arguments()
+            .filter(|arg| !matches!(arg.get_id().as_str(), "help" | "version"))
+    }
+
+    /// A value `arg` accepts: one of its possible values, or the first of a few shapes that
+    /// parses (a name, a number, an address, a URL).
+    fn accepted_value(cli: &clap::Command, before: &[String], arg: &clap::Arg) -> String {
+        if let Some(value) = arg.get_possible_values().first() {
+            return value.get_name().to_owned();
+        }
+        let long = arg.get_long().unwrap();
+        ["employer", "1", "127.0.0.1", "http://127.0.0.1:3000"]
+            .into_iter()
+            .find(|candidate| {
+                let mut argv = before.to_vec();
+                argv.extend([format!("--{long}"), candidate.to_string()]);
+                // Other required flags may still be missing: only this flag's value counts.
+                match cli.clone().try_get_matches_from(&argv) {
+                    Ok(_) => true,
+                    Err(err) => err.kind() == clap::error::ErrorKind::MissingRequiredArgument,
+                }
+            })
+            .unwrap_or_else(|| panic!("no sample value parses for --{long}"))
+            .to_owned()
     }
 }

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, FromServerFnError};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -24,6 +25,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use app::error::AppError;
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::limits::Limits;
 use app::ssr::login_guard::LoginGuard;
@@ -206,6 +208,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
             request_timeout,
         ))
         .layer(middleware::from_fn(json_errors_from_layers))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         // Pages and JSON are compressed as they are sent; the site's files were compressed
@@ -249,4 +252,26 @@ async fn json_errors_from_layers(request: axum::extract::Request, next: Next) ->
         json.headers_mut().insert(CONNECTION, value.clone());
     }
     json
+}
+
+/// Leptos 0.8 answers every failed server function 500, whatever the error: this gives it the
+/// status its [`AppError`] names (422 for a bad field, 409 for a duplicate, ...), so a refusal
+/// is neither a server error in the logs nor in the browser. A form posted without JavaScript
+/// is answered with a redirect back to its page, which is left alone.
+async fn server_fn_error_status(request: axum::extract::Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An error is a short JSON object; anything longer is not one of ours.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, AppError::Internal.ser()).into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(parts.status);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -595,6 +595,10 @@ async fn a_message_to_someone_looking_at_the_conversation_on_another_instance_do
     screen.next_of("pong").await;
     let sent = send_message(cluster.instance(0), &sender, "ada", "Still there?").await;
     assert!(sent.status().is_success(), "{}", sent.status());
+    assert_eq!(
+        screen.next_of("message").await["message"]["body"],
+        "Still there?"
+    );
     let notification = screen.next_of("notification").await;
     assert_eq!(notification["notification"]["notification_type"], "message");
     assert_eq!(notification["notification"]["link"], "/messages/acme");

@@ -42,9 +42,17 @@ async fn migrate_create_admin_create_user_and_create_token_work_on_a_fresh_datab
     ])
     .await
     .unwrap();
-    run(&["create-token", "--database-url", &url, "--name", "billing"])
+    // The binary itself, to read the token it prints (once, on stdout).
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .args(["create-token", "--database-url", &url, "--name", "billing"])
+        .env_remove("HERALD_LOG")
+        .output()
         .await
         .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let token = stdout.lines().last().unwrap_or_default().trim().to_owned();
+    assert!(token.starts_with("hrld_"), "a token on stdout: {token:?}");
 
     let store = store::connect(&url).await.unwrap();
     let root = accounts::authenticate(&*store, "root", "long enough pw")
@@ -55,7 +63,9 @@ async fn migrate_create_admin_create_user_and_create_token_work_on_a_fresh_datab
         .await
         .unwrap();
     assert_eq!(acme.role, Role::Employer);
-    // Only the token's hash is stored: a made-up token finds nothing.
+    // The printed token is the one stored, under its name; a made-up token finds nothing.
+    let stored = store.api_token(&secret::hash(&token)).await.unwrap();
+    assert_eq!(stored.map(|t| t.name).as_deref(), Some("billing"));
     assert!(store
         .api_token(&secret::hash("hrld_made_up"))
         .await

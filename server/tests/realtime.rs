@@ -99,6 +99,7 @@ async fn a_mark_all_read_through_the_api_reaches_every_socket() {
     let mut socket = app.socket(&ada, "").await;
     socket.next().await;
     app.send(ada.id, "x").await;
+    socket.next_of("notification").await;
     socket.next_of("unread_count").await;
     let response = ada
         .client
@@ -124,7 +125,9 @@ async fn fifty_notifications_created_while_away_arrive_once_and_in_order_on_reco
     assert_eq!(socket.next().await["type"], "hello");
     let mut replayed = Vec::new();
     for _ in 0..50 {
-        replayed.push(id(&socket.next_of("notification").await));
+        replayed.push(id(&socket
+            .next_of_skipping("notification", &["unread_count"])
+            .await));
     }
     assert_eq!(replayed, missed);
     socket.assert_quiet(Duration::from_millis(300)).await;
@@ -159,7 +162,9 @@ async fn replay_racing_live_publishes_leaves_no_gap_and_no_duplicate() {
         let expected = 10 + live_ids.len();
         let mut received = Vec::new();
         while received.len() < expected {
-            received.push(id(&socket.next_of("notification").await));
+            received.push(id(&socket
+                .next_of_skipping("notification", &["unread_count"])
+                .await));
         }
         let unique: HashSet<_> = received.iter().collect();
         assert_eq!(
@@ -174,8 +179,11 @@ async fn replay_racing_live_publishes_leaves_no_gap_and_no_duplicate() {
         assert_eq!(received.last(), live_ids.last(), "round {round}: a gap");
         assert!(received.iter().all(|&n| n > start));
         // Nothing more, not even a late duplicate.
-        let quiet =
-            tokio::time::timeout(Duration::from_millis(150), socket.next_of("notification")).await;
+        let quiet = tokio::time::timeout(
+            Duration::from_millis(150),
+            socket.next_of_skipping("notification", &["unread_count"]),
+        )
+        .await;
         assert!(quiet.is_err(), "round {round}: an extra frame {quiet:?}");
     }
 }
@@ -293,6 +301,8 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
     // Big frames for Ada, who never reads, until the server gives up on her socket; Grace gets
     // one notification per round and reads every one.
     let long = "m".repeat(1900);
+    // Both sockets are registered (each read its hello), so the loop below runs until one goes.
+    assert_eq!(app.node.hub.len(), 2, "both sockets registered");
     let mut rounds = 0;
     while app.node.hub.len() == 2 {
         rounds += 1;
@@ -301,7 +311,12 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
         app::ssr::inbox::send(&app.services, &new).await.unwrap();
         if rounds % 50 == 0 {
             let sent = app.send(grace.id, "still here").await;
-            assert_eq!(id(&healthy.next_of("notification").await), sent.id);
+            assert_eq!(
+                id(&healthy
+                    .next_of_skipping("notification", &["unread_count"])
+                    .await),
+                sent.id
+            );
         }
     }
     assert!(Metrics::get(&app.node.metrics.slow_client_closes) >= 1);
@@ -315,7 +330,12 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
         "{ending:?}"
     );
     let sent = app.send(grace.id, "after the slow one left").await;
-    assert_eq!(id(&healthy.next_of("notification").await), sent.id);
+    assert_eq!(
+        id(&healthy
+            .next_of_skipping("notification", &["unread_count"])
+            .await),
+        sent.id
+    );
 }
 
 #[tokio::test]
@@ -343,7 +363,9 @@ async fn on_shutdown_clients_see_1012_and_after_a_restart_they_miss_nothing() {
     assert_eq!(socket.next().await["unread_count"], 4);
     let mut replayed = Vec::new();
     for _ in 0..3 {
-        replayed.push(id(&socket.next_of("notification").await));
+        replayed.push(id(&socket
+            .next_of_skipping("notification", &["unread_count"])
+            .await));
     }
     assert_eq!(replayed, missed);
 }
@@ -569,7 +591,9 @@ async fn the_send_and_announce_commands_push_through_a_running_server() {
         "warning",
     ]);
     server::commands::run(announce).await.unwrap();
-    let frame = socket.next_of("global_notification").await;
+    let frame = socket
+        .next_of_skipping("global_notification", &["unread_count"])
+        .await;
     assert_eq!(frame["notification"]["level"], "warning");
 
     let refused = server::config::Cli::parse_from([

@@ -69,6 +69,7 @@ contract! {
     a_user_lists_their_unexpired_sessions_newest_first,
     deleting_another_users_session_by_id_answers_none,
     a_session_is_live_until_its_expiry,
+    pruning_sessions_deletes_only_the_expired_ones,
     an_api_token_is_found_by_its_hash_only,
     a_notification_reads_back_as_it_was_stored,
     notifications_list_newest_first_before_a_cursor_and_unread_only,
@@ -105,6 +106,7 @@ contract! {
     a_profile_view_counts_once_per_viewer_per_24_hours,
     a_conversation_is_oldest_first_and_keeps_the_latest_messages,
     conversations_show_the_last_message_per_peer_most_recent_first,
+    applied_to_answers_which_of_the_jobs_the_seeker_applied_to,
     limit_events_come_back_newest_first_to_the_millisecond_after_since_and_no_more_than_asked,
     limit_events_are_per_key_and_forgetting_a_key_forgets_only_its_events,
     pruning_limit_events_deletes_those_before_the_cutoff_whatever_their_key,
@@ -409,6 +411,26 @@ async fn a_session_is_found_by_its_token_until_it_expires(db: &TestDatabase) {
         .unwrap()
         .is_none());
     assert!(store.session("other hash", now()).await.unwrap().is_none());
+}
+
+async fn pruning_sessions_deletes_only_the_expired_ones(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let at = now();
+    store
+        .create_session("expired", ada.id, "", at - hours(1))
+        .await
+        .unwrap();
+    let live = store
+        .create_session("live", ada.id, "", at + hours(1))
+        .await
+        .unwrap();
+
+    assert_eq!(store.prune_sessions(at).await.unwrap(), 1);
+    // Gone from the table, not only hidden: deleting it finds nothing.
+    assert_eq!(store.delete_session("expired").await.unwrap(), None);
+    assert!(store.session_is_live(live, at).await.unwrap());
+    assert_eq!(store.prune_sessions(at).await.unwrap(), 0);
 }
 
 async fn deleting_a_session_answers_what_it_was_once(db: &TestDatabase) {
@@ -1743,6 +1765,38 @@ async fn a_conversation_is_oldest_first_and_keeps_the_latest_messages(db: &TestD
     );
     let stored = store.conversation(ada.id, bob.id, 10).await.unwrap();
     assert_eq!(stored[0], first);
+}
+
+async fn applied_to_answers_which_of_the_jobs_the_seeker_applied_to(db: &TestDatabase) {
+    let store = db.store().await;
+    let acme = user(&store, "acme", Role::Employer).await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let mut jobs = Vec::new();
+    for title in ["one", "two", "three"] {
+        let job = store
+            .create_job(acme.id, &draft(title, "Acme", "Remote", "Work"))
+            .await
+            .unwrap();
+        jobs.push(job.id);
+    }
+    store.create_application(jobs[0], ada.id, "").await.unwrap();
+    store.create_application(jobs[2], ada.id, "").await.unwrap();
+    store.create_application(jobs[1], bob.id, "").await.unwrap();
+
+    let mut applied = store.applied_to(ada.id, &jobs).await.unwrap();
+    applied.sort_unstable();
+    assert_eq!(applied, [jobs[0], jobs[2]]);
+    assert!(store
+        .applied_to(ada.id, &jobs[1..2])
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.applied_to(bob.id, &jobs[1..2]).await.unwrap(),
+        [jobs[1]]
+    );
+    assert!(store.applied_to(ada.id, &[]).await.unwrap().is_empty());
 }
 
 async fn conversations_show_the_last_message_per_peer_most_recent_first(db: &TestDatabase) {

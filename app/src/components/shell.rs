@@ -16,7 +16,7 @@ use crate::realtime::{provide_realtime, Realtime};
 /// signing in or out (each ends with a redirect) shows at once in the top bar.
 #[derive(Clone, Copy)]
 pub struct ViewerContext {
-    pub viewer: Resource<Result<Option<Viewer>, ServerFnError>>,
+    pub viewer: Resource<Result<Option<Viewer>, crate::error::AppError>>,
     pub logout: ServerAction<Logout>,
 }
 

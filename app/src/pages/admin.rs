@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{GlobalNotification, GlobalState};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +22,7 @@ pub struct Overview {
 }
 
 #[server]
-pub async fn admin_overview() -> Result<Overview, ServerFnError> {
+pub async fn admin_overview() -> Result<Overview, AppError> {
     use crate::ssr::{services, session};
 
     session::require_admin()?;
@@ -30,8 +31,7 @@ pub async fn admin_overview() -> Result<Overview, ServerFnError> {
     let globals = services
         .store
         .list_globals()
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .await?
         .into_iter()
         .map(|g| {
             let state = g.state_at(now);
@@ -76,47 +76,41 @@ pub async fn announce(
     starts_at: String,
     expires_at: String,
     utc_offset_minutes: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::model::{FieldError, Level, MessageText, Title};
     use crate::ssr::store::NewGlobalNotification;
     use crate::ssr::{announcements, services, session};
 
     let admin = session::require_admin()?;
-    let invalid = |e: FieldError| ServerFnError::new(e.to_string());
     // Real offsets are within ±14 hours; anything else is ignored.
     let offset = utc_offset_minutes
         .and_then(|raw| raw.trim().parse::<i64>().ok())
         .filter(|minutes| minutes.abs() <= 14 * 60)
         .unwrap_or(0);
-    let starts_at = parse_form_time("starts_at", &starts_at, offset).map_err(invalid)?;
-    let expires_at = parse_form_time("expires_at", &expires_at, offset).map_err(invalid)?;
+    let starts_at = parse_form_time("starts_at", &starts_at, offset)?;
+    let expires_at = parse_form_time("expires_at", &expires_at, offset)?;
     if let (Some(start), Some(end)) = (starts_at, expires_at) {
         if end <= start {
-            return Err(invalid(FieldError::new(
-                "expires_at",
-                "must be after starts_at",
-            )));
+            return Err(FieldError::new("expires_at", "must be after starts_at").into());
         }
     }
     let new = NewGlobalNotification {
-        title: Title::parse("title", &title).map_err(invalid)?,
-        message: MessageText::parse("message", &message).map_err(invalid)?,
-        level: Level::parse("level", &level).map_err(invalid)?,
+        title: Title::parse("title", &title)?,
+        message: MessageText::parse("message", &message)?,
+        level: Level::parse("level", &level)?,
         show_on_site: show_on_site.is_some(),
         is_active: is_active.is_some(),
         starts_at,
         expires_at,
         created_by: Some(admin.id),
     };
-    announcements::create(&services()?, &new)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    announcements::create(&services()?, &new).await?;
     Ok(())
 }
 
 /// Turns an announcement off (`active` = false) or on again.
 #[server]
-pub async fn set_announcement_active(id: i64, active: bool) -> Result<(), ServerFnError> {
+pub async fn set_announcement_active(id: i64, active: bool) -> Result<(), AppError> {
     use crate::ssr::store::GlobalNotificationPatch;
     use crate::ssr::{announcements, services, session};
 
@@ -125,10 +119,9 @@ pub async fn set_announcement_active(id: i64, active: bool) -> Result<(), Server
         is_active: Some(active),
         ..Default::default()
     };
-    match announcements::update(&services()?, id, &patch).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(ServerFnError::new("no such announcement")),
-        Err(e) => Err(ServerFnError::new(e.to_string())),
+    match announcements::update(&services()?, id, &patch).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::not_found("no such announcement")),
     }
 }
 
@@ -141,33 +134,29 @@ pub async fn send_alert(
     title: String,
     message: String,
     link: String,
-) -> Result<usize, ServerFnError> {
+) -> Result<usize, AppError> {
     use crate::model::{FieldError, Link, MessageText, Role, Title};
     use crate::ssr::board::{self, Audience};
     use crate::ssr::{services, session};
 
     session::require_admin()?;
-    let invalid = |e: FieldError| ServerFnError::new(e.to_string());
-    let title = Title::parse("title", &title).map_err(invalid)?;
-    let message = MessageText::parse("message", &message).map_err(invalid)?;
+    let title = Title::parse("title", &title)?;
+    let message = MessageText::parse("message", &message)?;
     let link = match link.trim() {
         "" => None,
-        raw => Some(Link::parse("link", raw).map_err(invalid)?),
+        raw => Some(Link::parse("link", raw)?),
     };
     let audience = match audience.as_str() {
         "user" => Audience::User(username),
         "jobseekers" => Audience::Everyone(Role::Jobseeker),
         "employers" => Audience::Everyone(Role::Employer),
         _ => {
-            return Err(invalid(FieldError::new(
-                "audience",
-                "must be user, jobseekers or employers",
-            )))
+            return Err(FieldError::new("audience", "must be user, jobseekers or employers").into())
         }
     };
     board::send_alert(&services()?, &audience, &title, &message, link.as_ref())
         .await
-        .map_err(board::BoardError::into_server_error)
+        .map_err(AppError::from)
 }
 
 #[component]

@@ -5,19 +5,20 @@ use leptos::prelude::*;
 
 use crate::components::form_error::error_text;
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{Application, NotificationType};
 use crate::realtime::Realtime;
 
 #[server]
-pub async fn my_applications() -> Result<Vec<Application>, ServerFnError> {
-    use crate::ssr::{board, services, session};
+pub async fn my_applications() -> Result<Vec<Application>, AppError> {
+    use crate::ssr::{services, session};
 
     let seeker = session::require_user()?;
     services()?
         .store
         .applications_of_seeker(seeker.id)
         .await
-        .map_err(board::store_failure)
+        .map_err(AppError::from)
 }
 
 #[component]

@@ -6,19 +6,20 @@ use leptos::prelude::*;
 use crate::components::form_error::{error_text, FormError};
 use crate::components::textarea::textarea_text;
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{Application, ApplicationStatus, Job, NotificationType};
 use crate::realtime::Realtime;
 
 #[server]
-pub async fn my_jobs() -> Result<Vec<Job>, ServerFnError> {
-    use crate::ssr::{board, services, session};
+pub async fn my_jobs() -> Result<Vec<Job>, AppError> {
+    use crate::ssr::{services, session};
 
     let employer = session::require_user()?;
     services()?
         .store
         .employer_jobs(employer.id)
         .await
-        .map_err(board::store_failure)
+        .map_err(AppError::from)
 }
 
 #[server]
@@ -27,29 +28,26 @@ pub async fn post_job(
     company: String,
     location: String,
     description: String,
-) -> Result<i64, ServerFnError> {
+) -> Result<i64, AppError> {
     use crate::model::JobDraft;
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
-    let draft = JobDraft::parse(&title, &company, &location, &description)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    let job = board::post_job(&services()?, &employer, &draft)
-        .await
-        .map_err(board::BoardError::into_server_error)?;
+    let draft = JobDraft::parse(&title, &company, &location, &description)?;
+    let job = board::post_job(&services()?, &employer, &draft).await?;
     leptos_axum::redirect(&format!("/jobs/{}", job.id));
     Ok(job.id)
 }
 
 /// The job for its edit form: only its owner gets it.
 #[server]
-pub async fn job_to_edit(id: i64) -> Result<Job, ServerFnError> {
+pub async fn job_to_edit(id: i64) -> Result<Job, AppError> {
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
     board::job_for_editing(&services()?, &employer, id)
         .await
-        .map_err(board::BoardError::into_server_error)
+        .map_err(AppError::from)
 }
 
 #[server]
@@ -59,64 +57,56 @@ pub async fn edit_job(
     company: String,
     location: String,
     description: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::model::JobDraft;
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
-    let draft = JobDraft::parse(&title, &company, &location, &description)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    board::edit_job(&services()?, &employer, id, &draft)
-        .await
-        .map_err(board::BoardError::into_server_error)?;
+    let draft = JobDraft::parse(&title, &company, &location, &description)?;
+    board::edit_job(&services()?, &employer, id, &draft).await?;
     Ok(())
 }
 
 #[server]
-pub async fn set_job_open(id: i64, open: bool) -> Result<(), ServerFnError> {
+pub async fn set_job_open(id: i64, open: bool) -> Result<(), AppError> {
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
-    board::set_job_open(&services()?, &employer, id, open)
-        .await
-        .map_err(board::BoardError::into_server_error)?;
+    board::set_job_open(&services()?, &employer, id, open).await?;
     Ok(())
 }
 
 #[server]
-pub async fn my_applications() -> Result<Vec<Application>, ServerFnError> {
-    use crate::ssr::{board, services, session};
+pub async fn my_applications() -> Result<Vec<Application>, AppError> {
+    use crate::ssr::{services, session};
 
     let employer = session::require_user()?;
     services()?
         .store
         .applications_for_employer(employer.id)
         .await
-        .map_err(board::store_failure)
+        .map_err(AppError::from)
 }
 
 #[server]
-pub async fn set_application_status(id: i64, status: String) -> Result<(), ServerFnError> {
+pub async fn set_application_status(id: i64, status: String) -> Result<(), AppError> {
     use crate::model::ApplicationStatus;
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
-    let status = ApplicationStatus::parse("status", &status)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    board::set_application_status(&services()?, &employer, id, status)
-        .await
-        .map_err(board::BoardError::into_server_error)?;
+    let status = ApplicationStatus::parse("status", &status)?;
+    board::set_application_status(&services()?, &employer, id, status).await?;
     Ok(())
 }
 
 #[server]
-pub async fn get_application(id: i64) -> Result<Application, ServerFnError> {
+pub async fn get_application(id: i64) -> Result<Application, AppError> {
     use crate::ssr::{board, services, session};
 
     let viewer = session::require_user()?;
     board::application_for(&services()?, &viewer, id)
         .await
-        .map_err(board::BoardError::into_server_error)
+        .map_err(AppError::from)
 }
 
 #[component]
@@ -145,7 +135,7 @@ pub fn EmployerJobsPage() -> impl IntoView {
         |_| async move {
             let jobs = my_jobs().await?;
             let counts = applications_per_job(&my_applications().await?);
-            Ok::<_, ServerFnError>((jobs, counts))
+            Ok::<_, AppError>((jobs, counts))
         },
     );
     view! {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::components::form_error::{error_text, FormError};
 use crate::components::shell::use_viewer;
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{Job, Role};
 
 pub const PAGE_SIZE: u32 = 10;
@@ -21,7 +22,7 @@ pub struct JobPage {
 }
 
 #[server]
-pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPage, ServerFnError> {
+pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPage, AppError> {
     use crate::ssr::services;
     use crate::ssr::store::JobSearch;
 
@@ -34,21 +35,12 @@ pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPa
         limit: PAGE_SIZE,
     };
     let services = services()?;
-    let (jobs, total) = services
-        .store
-        .search_jobs(&search)
-        .await
-        .map_err(crate::ssr::board::store_failure)?;
+    let (jobs, total) = services.store.search_jobs(&search).await?;
     let applied = match crate::ssr::session::signed_in() {
-        Some(signed_in) => services
-            .store
-            .applications_of_seeker(signed_in.user.id)
-            .await
-            .map_err(crate::ssr::board::store_failure)?
-            .into_iter()
-            .map(|a| a.job_id)
-            .filter(|id| jobs.iter().any(|job| job.id == *id))
-            .collect(),
+        Some(signed_in) => {
+            let ids: Vec<i64> = jobs.iter().map(|job| job.id).collect();
+            services.store.applied_to(signed_in.user.id, &ids).await?
+        }
         None => Vec::new(),
     };
     Ok(JobPage {
@@ -66,37 +58,32 @@ pub struct JobView {
 }
 
 #[server]
-pub async fn get_job(id: i64) -> Result<JobView, ServerFnError> {
+pub async fn get_job(id: i64) -> Result<JobView, AppError> {
     use crate::ssr::{services, session};
 
     let services = services()?;
     let job = services
         .store
         .job(id)
-        .await
-        .map_err(crate::ssr::board::store_failure)?
-        .ok_or_else(|| ServerFnError::new("no such job"))?;
+        .await?
+        .ok_or_else(|| AppError::not_found("no such job"))?;
     let applied = match session::signed_in() {
-        Some(signed_in) => services
+        Some(signed_in) => !services
             .store
-            .applications_of_seeker(signed_in.user.id)
-            .await
-            .map_err(crate::ssr::board::store_failure)?
-            .iter()
-            .any(|a| a.job_id == id),
+            .applied_to(signed_in.user.id, &[id])
+            .await?
+            .is_empty(),
         None => false,
     };
     Ok(JobView { job, applied })
 }
 
 #[server]
-pub async fn apply_to_job(job_id: i64, cover_letter: String) -> Result<(), ServerFnError> {
+pub async fn apply_to_job(job_id: i64, cover_letter: String) -> Result<(), AppError> {
     use crate::ssr::{board, services, session};
 
     let seeker = session::require_user()?;
-    board::apply(&services()?, &seeker, job_id, &cover_letter)
-        .await
-        .map_err(board::BoardError::into_server_error)?;
+    board::apply(&services()?, &seeker, job_id, &cover_letter).await?;
     Ok(())
 }
 

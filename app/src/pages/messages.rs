@@ -7,21 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{Conversation, DirectMessage, User};
 use crate::realtime::Realtime;
 
 #[server]
-pub async fn list_conversations() -> Result<Vec<(Conversation, bool)>, ServerFnError> {
+pub async fn list_conversations() -> Result<Vec<(Conversation, bool)>, AppError> {
     use crate::ssr::store::NotificationQuery;
-    use crate::ssr::{board, services, session};
+    use crate::ssr::{services, session};
 
     let user = session::require_user()?;
     let services = services()?;
-    let conversations = services
-        .store
-        .conversations(user.id)
-        .await
-        .map_err(board::store_failure)?;
+    let conversations = services.store.conversations(user.id).await?;
     // A conversation is unread while its "new message" notification is: reading the conversation
     // marks that read (see `inbox::seen_page`).
     let unread = services
@@ -32,8 +29,7 @@ pub async fn list_conversations() -> Result<Vec<(Conversation, bool)>, ServerFnE
             before: None,
             limit: 100,
         })
-        .await
-        .map_err(board::store_failure)?;
+        .await?;
     Ok(conversations
         .into_iter()
         .map(|c| {
@@ -54,34 +50,26 @@ pub struct Thread {
 }
 
 #[server]
-pub async fn get_thread(username: String) -> Result<Thread, ServerFnError> {
-    use crate::ssr::{board, services, session};
+pub async fn get_thread(username: String) -> Result<Thread, AppError> {
+    use crate::ssr::{services, session};
 
     let me = session::require_user()?;
     let services = services()?;
-    let failed = board::store_failure;
     let peer = services
         .store
         .user_by_username(&username)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| ServerFnError::new("no such user"))?;
-    let messages = services
-        .store
-        .conversation(me.id, peer.id, 200)
-        .await
-        .map_err(failed)?;
+        .await?
+        .ok_or_else(|| AppError::not_found("no such user"))?;
+    let messages = services.store.conversation(me.id, peer.id, 200).await?;
     Ok(Thread { me, peer, messages })
 }
 
 #[server]
-pub async fn send_message(recipient: String, body: String) -> Result<(), ServerFnError> {
+pub async fn send_message(recipient: String, body: String) -> Result<(), AppError> {
     use crate::ssr::{board, services, session};
 
     let sender = session::require_user()?;
-    board::send_message(&services()?, &sender, &recipient, &body)
-        .await
-        .map_err(board::BoardError::into_server_error)?;
+    board::send_message(&services()?, &sender, &recipient, &body).await?;
     Ok(())
 }
 

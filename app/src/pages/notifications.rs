@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form_error::error_text;
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{Link, Notification, NotificationPage};
 use crate::realtime::Realtime;
 
@@ -13,49 +14,38 @@ use crate::realtime::Realtime;
 pub async fn list_notifications(
     unread: bool,
     before: Option<i64>,
-) -> Result<NotificationPage, ServerFnError> {
+) -> Result<NotificationPage, AppError> {
     use crate::ssr::store::NotificationQuery;
     use crate::ssr::{inbox, services, session};
 
-    let user = session::signed_in()
-        .ok_or_else(|| ServerFnError::new("please sign in"))?
-        .user;
+    let user = session::require_user()?;
     let query = NotificationQuery {
         user_id: user.id,
         unread_only: unread,
         before,
         limit: inbox::DEFAULT_PAGE_SIZE,
     };
-    inbox::page(&*services()?.store, query)
-        .await
-        .map_err(|err| ServerFnError::new(err.to_string()))
+    Ok(inbox::page(&*services()?.store, query).await?)
 }
 
 #[server]
-pub async fn mark_notification_read(id: i64) -> Result<(), ServerFnError> {
+pub async fn mark_notification_read(id: i64) -> Result<(), AppError> {
     use crate::ssr::{inbox, services, session};
 
-    let user = session::signed_in()
-        .ok_or_else(|| ServerFnError::new("please sign in"))?
-        .user;
-    match inbox::mark_read(&services()?, user.id, id).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(ServerFnError::new("no such notification")),
-        Err(err) => Err(ServerFnError::new(err.to_string())),
+    let user = session::require_user()?;
+    match inbox::mark_read(&services()?, user.id, id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::not_found("no such notification")),
     }
 }
 
 #[server]
-pub async fn mark_all_notifications_read() -> Result<u64, ServerFnError> {
+pub async fn mark_all_notifications_read() -> Result<u64, AppError> {
     use crate::ssr::{inbox, services, session};
 
-    let user = session::signed_in()
-        .ok_or_else(|| ServerFnError::new("please sign in"))?
-        .user;
-    inbox::mark_all_read(&services()?, user.id)
-        .await
-        .map(|(updated, _)| updated)
-        .map_err(|err| ServerFnError::new(err.to_string()))
+    let user = session::require_user()?;
+    let (updated, _) = inbox::mark_all_read(&services()?, user.id).await?;
+    Ok(updated)
 }
 
 #[component]

@@ -8,33 +8,29 @@ use leptos_router::hooks::use_params_map;
 use crate::components::form_error::{error_text, FormError};
 use crate::components::shell::use_viewer;
 use crate::components::textarea::textarea_text;
+use crate::error::AppError;
 use crate::model::{Profile, Role};
 
 #[server]
-pub async fn get_profile(username: String) -> Result<Profile, ServerFnError> {
+pub async fn get_profile(username: String) -> Result<Profile, AppError> {
     use crate::ssr::{board, services, session};
 
     let viewer = session::signed_in().map(|s| s.user);
     board::view_profile(&services()?, viewer.as_ref(), &username)
         .await
-        .map_err(board::BoardError::into_server_error)
+        .map_err(AppError::from)
 }
 
 #[server]
-pub async fn save_profile(
-    headline: String,
-    skills: String,
-    bio: String,
-) -> Result<(), ServerFnError> {
+pub async fn save_profile(headline: String, skills: String, bio: String) -> Result<(), AppError> {
     use crate::model::ProfileDraft;
     use crate::ssr::{board, services, session};
 
     let user = session::require_user()?;
-    let draft = ProfileDraft::parse(&headline, &skills, &bio)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let draft = ProfileDraft::parse(&headline, &skills, &bio)?;
     board::save_profile(&services()?, &user, &draft)
         .await
-        .map_err(board::BoardError::into_server_error)
+        .map_err(AppError::from)
 }
 
 #[component]

@@ -6,45 +6,41 @@ use leptos::prelude::*;
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::Time;
+use crate::error::AppError;
 use crate::model::{MySessions, Session};
 
 #[server]
-pub async fn list_sessions() -> Result<MySessions, ServerFnError> {
+pub async fn list_sessions() -> Result<MySessions, AppError> {
     use crate::ssr::{services, session};
 
     let me = session::require_signed_in()?;
-    session::list(&*services()?.store, &me)
-        .await
-        .map_err(crate::auth::internal)
+    Ok(session::list(&*services()?.store, &me).await?)
 }
 
 /// Signs out one of the asker's other browsers.
 #[server]
-pub async fn end_session(id: i64) -> Result<(), ServerFnError> {
+pub async fn end_session(id: i64) -> Result<(), AppError> {
     use crate::ssr::{services, session};
 
     let me = session::require_signed_in()?;
     if id == me.session_id {
-        return Err(ServerFnError::new(
-            "this is the browser you are using: sign out from the menu instead",
+        return Err(AppError::Conflict(
+            "this is the browser you are using: sign out from the menu instead".to_owned(),
         ));
     }
-    match session::end_one(&services()?, &me, id).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(ServerFnError::new("that session has already ended")),
-        Err(err) => Err(crate::auth::internal(err)),
+    match session::end_one(&services()?, &me, id).await? {
+        true => Ok(()),
+        false => Err(AppError::not_found("that session has already ended")),
     }
 }
 
 /// Signs out every browser of the asker's but this one.
 #[server]
-pub async fn end_other_sessions() -> Result<usize, ServerFnError> {
+pub async fn end_other_sessions() -> Result<usize, AppError> {
     use crate::ssr::{services, session};
 
     let me = session::require_signed_in()?;
-    session::end_others(&services()?, &me)
-        .await
-        .map_err(crate::auth::internal)
+    Ok(session::end_others(&services()?, &me).await?)
 }
 
 #[component]

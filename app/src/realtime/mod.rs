@@ -173,10 +173,6 @@ pub fn provide_realtime() -> Realtime {
     realtime
 }
 
-pub fn use_realtime() -> Realtime {
-    expect_context::<Realtime>()
-}
-
 /// A key unique within this page, for list items.
 pub fn next_key() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -42,25 +42,6 @@ impl From<StoreError> for BoardError {
 
 pub type BoardResult<T> = Result<T, BoardError>;
 
-/// A storage failure as a server function answers it (see [`BoardError::into_server_error`]).
-pub fn store_failure(err: StoreError) -> leptos::prelude::ServerFnError {
-    BoardError::from(err).into_server_error()
-}
-
-impl BoardError {
-    /// The error as a server function answers it: the rule that was broken, or, for a storage
-    /// failure, a generic message (the cause is logged, not shown).
-    pub fn into_server_error(self) -> leptos::prelude::ServerFnError {
-        if let BoardError::Store(err) = &self {
-            tracing::error!(%err, "job board request failed");
-            return leptos::prelude::ServerFnError::new(
-                "something went wrong on our side; please try again",
-            );
-        }
-        leptos::prelude::ServerFnError::new(self.to_string())
-    }
-}
-
 fn require_role(user: &User, role: Role, what: &'static str) -> BoardResult<()> {
     if user.role == role {
         Ok(())

@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use super::events::{EventSink, Presence};
 use super::group_commit::NotificationWriter;
 use super::limits::Limits;
@@ -32,6 +34,6 @@ pub struct SessionSettings {
 }
 
 /// The [`Services`] of this request, inside a Leptos server function or component.
-pub fn services() -> Result<Services, ServerFnError> {
-    use_context::<Services>().ok_or_else(|| ServerFnError::new("server services are missing"))
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| AppError::internal("server services are missing"))
 }

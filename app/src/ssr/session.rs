@@ -9,6 +9,7 @@ use super::events::Event;
 use super::secret;
 use super::services::{Services, SessionSettings};
 use super::store::{EndedSession, Store, StoreResult};
+use crate::error::AppError;
 use crate::model::{MySessions, Session, User};
 
 pub const COOKIE_NAME: &str = "herald_session";
@@ -164,21 +165,23 @@ pub fn signed_in() -> Option<SignedIn> {
 }
 
 /// The signed-in user of the current request and their session, or an error to show.
-pub fn require_signed_in() -> Result<SignedIn, ServerFnError> {
-    signed_in().ok_or_else(|| ServerFnError::new("please sign in"))
+pub fn require_signed_in() -> Result<SignedIn, AppError> {
+    signed_in().ok_or_else(AppError::sign_in)
 }
 
 /// The signed-in user of the current request, or an error to show.
-pub fn require_user() -> Result<User, ServerFnError> {
+pub fn require_user() -> Result<User, AppError> {
     require_signed_in().map(|signed_in| signed_in.user)
 }
 
 /// The signed-in admin of the current request, or an error to show.
-pub fn require_admin() -> Result<User, ServerFnError> {
+pub fn require_admin() -> Result<User, AppError> {
     match signed_in() {
         Some(signed_in) if signed_in.user.role == crate::model::Role::Admin => Ok(signed_in.user),
-        Some(_) => Err(ServerFnError::new("only administrators may do this")),
-        None => Err(ServerFnError::new("please sign in")),
+        Some(_) => Err(AppError::Forbidden(
+            "only administrators may do this".to_owned(),
+        )),
+        None => Err(AppError::sign_in()),
     }
 }
 

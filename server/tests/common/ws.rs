@@ -86,13 +86,25 @@ impl Socket {
         }
     }
 
-    /// The next frame of `kind`, skipping others.
+    /// The next frame, which must be of `kind` (a `hello` before it is skipped): any other frame
+    /// fails the test, so a frame that should never have come cannot go unseen.
     pub async fn next_of(&mut self, kind: &str) -> Value {
+        self.next_of_skipping(kind, &[]).await
+    }
+
+    /// The next frame of `kind`, skipping `hello` and the kinds in `skip` (e.g. the
+    /// `unread_count` that follows every notification); any other frame fails the test.
+    pub async fn next_of_skipping(&mut self, kind: &str, skip: &[&str]) -> Value {
         loop {
             let frame = self.next().await;
-            if frame["type"] == kind {
+            let got = frame["type"].as_str().unwrap_or_default();
+            if got == kind {
                 return frame;
             }
+            assert!(
+                got == "hello" || skip.contains(&got),
+                "expected a {kind} frame, got {frame}"
+            );
         }
     }
 

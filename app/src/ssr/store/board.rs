@@ -96,6 +96,8 @@ pub trait BoardStore: Send + Sync {
         status: ApplicationStatus,
     ) -> StoreResult<Option<Application>>;
     async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>>;
+    /// Which of `job_ids` the jobseeker `seeker_id` has applied to, in no particular order.
+    async fn applied_to(&self, seeker_id: i64, job_ids: &[i64]) -> StoreResult<Vec<i64>>;
 
     /// A user's profile (empty fields if never edited); `None` if no such user.
     async fn profile(&self, username: &str) -> StoreResult<Option<Profile>>;

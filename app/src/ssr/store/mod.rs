@@ -211,6 +211,8 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
         -> StoreResult<Option<EndedSession>>;
     /// Whether the session `id` still exists and has not expired at `now`.
     async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool>;
+    /// Deletes every session that expired before `now`; answers how many. Maintenance calls it.
+    async fn prune_sessions(&self, now: OffsetDateTime) -> StoreResult<u64>;
 
     async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord>;
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>>;

@@ -6,9 +6,9 @@ use time::OffsetDateTime;
 use super::{bigint, convert_all, is_unique_violation, PostgresStore, UserRow};
 use crate::model::{
     Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
-    ProfileDraft,
+    ProfileDraft, User,
 };
-use crate::ssr::store::{BoardStore, JobSearch, Store, StoreError, StoreResult};
+use crate::ssr::store::{BoardStore, JobSearch, StoreError, StoreResult};
 
 const JOB_SELECT: &str = "SELECT j.id, j.employer_id, u.username AS employer_name, j.title, \
      j.company, j.location, j.description, j.is_open, j.created_at \
@@ -104,6 +104,16 @@ struct MessageRow {
     recipient_name: String,
     body: String,
     created_at: OffsetDateTime,
+}
+
+/// A conversation's last message and its peer, as one row.
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    peer_id: i64,
+    peer_username: String,
+    peer_role: String,
+    #[sqlx(flatten)]
+    last: MessageRow,
 }
 
 impl From<MessageRow> for DirectMessage {
@@ -325,6 +335,19 @@ impl BoardStore for PostgresStore {
         Ok(convert_all(rows)?)
     }
 
+    async fn applied_to(&self, seeker_id: i64, job_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        if job_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT job_id FROM applications WHERE seeker_id = $1 AND job_id = ANY($2)",
+        )
+        .bind(seeker_id)
+        .bind(job_ids)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn profile(&self, username: &str) -> StoreResult<Option<Profile>> {
         let row: Option<ProfileRow> = sqlx::query_as(
             "SELECT u.id, u.username, u.role, COALESCE(p.headline, '') AS headline, \
@@ -425,27 +448,30 @@ impl BoardStore for PostgresStore {
     }
 
     async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>> {
-        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "{MESSAGE_SELECT} WHERE m.id IN (\
-               SELECT MAX(id) FROM messages WHERE sender_id = $1 OR recipient_id = $1 \
-               GROUP BY CASE WHEN sender_id = $1 THEN recipient_id ELSE sender_id END) \
-             ORDER BY m.id DESC"
+        // One statement: each conversation's last message, with its peer joined in.
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "SELECT peer.id AS peer_id, peer.username AS peer_username, peer.role AS peer_role, \
+               lm.* FROM ({MESSAGE_SELECT} WHERE m.id IN (\
+                 SELECT MAX(id) FROM messages WHERE sender_id = $1 OR recipient_id = $1 \
+                 GROUP BY CASE WHEN sender_id = $1 THEN recipient_id ELSE sender_id END)) lm \
+             JOIN users peer ON peer.id = CASE WHEN lm.sender_id = $1 \
+               THEN lm.recipient_id ELSE lm.sender_id END \
+             ORDER BY lm.id DESC"
         ))
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
         let mut conversations = Vec::with_capacity(rows.len());
         for row in rows {
-            let last = DirectMessage::from(row);
-            let peer_id = if last.sender_id == user_id {
-                last.recipient_id
-            } else {
-                last.sender_id
+            let peer = User {
+                id: row.peer_id,
+                username: row.peer_username,
+                role: super::parse_column("peer_role", row.peer_role)?,
             };
-            let Some(peer) = self.user_by_id(peer_id).await? else {
-                continue;
-            };
-            conversations.push(Conversation { peer, last });
+            conversations.push(Conversation {
+                peer,
+                last: row.last.into(),
+            });
         }
         Ok(conversations)
     }

@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 use super::{is_unique_violation, user_from_row, SqliteStore};
 use crate::model::{
     Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
-    ProfileDraft,
+    ProfileDraft, User,
 };
-use crate::ssr::store::{BoardStore, JobSearch, Store, StoreError, StoreResult};
+use crate::ssr::store::{BoardStore, JobSearch, StoreError, StoreResult};
 
 const JOB_SELECT: &str = "SELECT j.id, j.employer_id, u.username AS employer_name, j.title, \
      j.company, j.location, j.description, j.is_open, j.created_at \
@@ -267,6 +267,29 @@ impl BoardStore for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
+    async fn applied_to(&self, seeker_id: i64, job_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        if job_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids go in as one JSON array: one statement whatever their number.
+        let ids = format!(
+            "[{}]",
+            job_ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        Ok(sqlx::query_scalar(
+            "SELECT job_id FROM applications \
+             WHERE seeker_id = ? AND job_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(seeker_id)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn profile(&self, username: &str) -> StoreResult<Option<Profile>> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.role, COALESCE(p.headline, '') AS headline, \
@@ -366,27 +389,30 @@ impl BoardStore for SqliteStore {
     }
 
     async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>> {
+        // One statement: each conversation's last message, with its peer joined in.
         let rows = sqlx::query(&format!(
-            "{MESSAGE_SELECT} WHERE m.id IN (\
-               SELECT MAX(id) FROM messages WHERE sender_id = ?1 OR recipient_id = ?1 \
-               GROUP BY CASE WHEN sender_id = ?1 THEN recipient_id ELSE sender_id END) \
-             ORDER BY m.id DESC"
+            "SELECT peer.id AS peer_id, peer.username AS peer_username, peer.role AS peer_role, \
+               lm.* FROM ({MESSAGE_SELECT} WHERE m.id IN (\
+                 SELECT MAX(id) FROM messages WHERE sender_id = ?1 OR recipient_id = ?1 \
+                 GROUP BY CASE WHEN sender_id = ?1 THEN recipient_id ELSE sender_id END)) lm \
+             JOIN users peer ON peer.id = CASE WHEN lm.sender_id = ?1 \
+               THEN lm.recipient_id ELSE lm.sender_id END \
+             ORDER BY lm.id DESC"
         ))
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
         let mut conversations = Vec::with_capacity(rows.len());
         for row in &rows {
-            let last = message_from_row(row)?;
-            let peer_id = if last.sender_id == user_id {
-                last.recipient_id
-            } else {
-                last.sender_id
+            let peer = User {
+                id: row.try_get("peer_id")?,
+                username: row.try_get("peer_username")?,
+                role: super::parse_column(row, "peer_role")?,
             };
-            let Some(peer) = self.user_by_id(peer_id).await? else {
-                continue;
-            };
-            conversations.push(Conversation { peer, last });
+            conversations.push(Conversation {
+                peer,
+                last: message_from_row(row)?,
+            });
         }
         Ok(conversations)
     }

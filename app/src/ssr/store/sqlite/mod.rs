@@ -90,12 +90,7 @@ fn spawn_maintenance(store: SqliteStore) {
                 break;
             }
             let now = OffsetDateTime::now_utc();
-            let expired = sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(drop)
-                .map_err(StoreError::from);
+            let expired = store.prune_sessions(now).await.map(drop);
             let limits = store
                 .prune_limit_events(now - MAX_LIMIT_WINDOW)
                 .await
@@ -364,6 +359,14 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(expires_at.is_some_and(|at| now < at))
+    }
+
+    async fn prune_sessions(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord> {

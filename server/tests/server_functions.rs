@@ -1,0 +1,208 @@
+//! The pages' server functions, called as the browser calls them: a refusal answers a 4xx with a
+//! message a person can read, and is not logged as an error; a form posted without JavaScript is
+//! sent back to its page with the error.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, REFERER};
+use reqwest::StatusCode;
+use tracing::field::Field;
+use tracing::{Level, Subscriber};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::Layer;
+
+use app::model::{JobDraft, Role, User};
+use app::ssr::board;
+use common::{spawn_app, TestApp, TestUser};
+
+/// Every event logged on this test's thread (the server runs on it too: `tokio::test` runs one
+/// thread), as its level and its fields.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<(Level, String)>>>);
+
+impl<S: Subscriber> Layer<S> for Logs {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let mut text = String::new();
+        event.record(&mut |field: &Field, value: &dyn std::fmt::Debug| {
+            let _ = write!(text, "{}={value:?} ", field.name());
+        });
+        self.0
+            .lock()
+            .unwrap()
+            .push((*event.metadata().level(), text));
+    }
+}
+
+impl Logs {
+    /// Captures what is logged until the guard is dropped.
+    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let logs = Logs::default();
+        let subscriber = tracing_subscriber::registry().with(logs.clone());
+        (logs, tracing::subscriber::set_default(subscriber))
+    }
+
+    fn errors(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(level, _)| *level == Level::ERROR)
+            .map(|(_, text)| text.clone())
+            .collect()
+    }
+}
+
+/// The path of the server function `name` (its path is the name and a hash).
+fn server_fn(name: &str) -> &'static str {
+    let found: Vec<_> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .filter(|path| {
+            let last = path.rsplit('/').next().unwrap_or_default();
+            last.strip_prefix(name)
+                .is_some_and(|hash| hash.chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one server function {name}: {found:?}");
+    found[0]
+}
+
+/// Calls a server function as the hydrated page does: a url-encoded form, a JSON answer.
+async fn call(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    form: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "application/json")
+        .body(form.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn open_job(app: &TestApp) -> (TestUser, i64) {
+    let acme = app.user("acme", "employer").await;
+    let employer = User {
+        id: acme.id,
+        username: "acme".into(),
+        role: Role::Employer,
+    };
+    let draft = JobDraft::parse("Rust engineer", "Acme", "Remote", "Write Rust").unwrap();
+    let job = board::post_job(&app.services, &employer, &draft)
+        .await
+        .unwrap();
+    (acme, job.id)
+}
+
+#[tokio::test]
+async fn a_second_application_to_a_job_answers_409_with_the_reason_and_logs_no_error() {
+    let app = spawn_app().await;
+    let (_, job_id) = open_job(&app).await;
+    let ada = app.user("ada", "jobseeker").await;
+    let form = format!("job_id={job_id}&cover_letter=Hire+me");
+    let first = call(&app, &ada.client, server_fn("apply_to_job"), &form).await;
+    assert_eq!(first.status(), StatusCode::OK);
+
+    let (logs, _guard) = Logs::capture();
+    let second = call(&app, &ada.client, server_fn("apply_to_job"), &form).await;
+
+    assert_eq!(
+        logs.errors(),
+        Vec::<String>::new(),
+        "nothing logged as an error"
+    );
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    let body = second.text().await.unwrap();
+    assert!(
+        body.contains("you have already applied to this job"),
+        "the reason in {body}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_answers_401_with_a_readable_message_and_logs_no_error() {
+    let app = spawn_app().await;
+    app.user("grace", "jobseeker").await;
+
+    let (logs, _guard) = Logs::capture();
+    let response = call(
+        &app,
+        &app.browser(),
+        server_fn("login"),
+        "username=grace&password=not+her+password",
+    )
+    .await;
+
+    assert_eq!(
+        logs.errors(),
+        Vec::<String>::new(),
+        "nothing logged as an error"
+    );
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("wrong username or password"),
+        "the reason in {body}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_field_answers_422_naming_the_field() {
+    let app = spawn_app().await;
+    let (acme, _) = open_job(&app).await;
+
+    let response = call(
+        &app,
+        &acme.client,
+        server_fn("post_job"),
+        "title=&company=Acme&location=Remote&description=Write+Rust",
+    )
+    .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("title"), "the field in {body}");
+}
+
+#[tokio::test]
+async fn without_javascript_a_refused_form_is_sent_back_to_its_page_with_the_error() {
+    let app = spawn_app().await;
+    app.user("grace", "jobseeker").await;
+    let page = app.url("/login");
+
+    let response = app
+        .browser()
+        .post(app.url(server_fn("login")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .header(REFERER, &page)
+        .body("username=grace&password=not+her+password")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&page), "back to {page}: {location}");
+    assert!(
+        location.contains("__err="),
+        "the error goes with it: {location}"
+    );
+    // The page it is sent back to shows the message.
+    let html = app
+        .browser()
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("wrong username or password"), "{html}");
+}
