@@ -32,8 +32,12 @@ export interface Engine {
   click(selector: string): Promise<void>;
   /** Runs `body` (a function body that may use `arguments`) in the page; answers its result. */
   run<T>(body: string, ...args: unknown[]): Promise<T>;
-  /** Errors the page threw or logged since the last call (where the engine reports them). */
-  takeErrors(): string[];
+  /**
+   * Errors the page threw or logged with `console.error` since the last call. Firefox reports
+   * every one over BiDi; classic WebDriver has no console for WebKitGTK, so there a listener is
+   * put into each page `goto` opens, and sees what happens after the load.
+   */
+  takeErrors(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -77,7 +81,7 @@ async function launchFirefox(baseURL: string): Promise<Engine> {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
       return (await page.evaluate(new Function(body) as () => T, ...(args as []))) as T;
     },
-    takeErrors() {
+    async takeErrors() {
       return errors.splice(0);
     },
     async close() {
@@ -141,6 +145,7 @@ async function launchWebKit(baseURL: string): Promise<Engine> {
     version: `WebKitGTK ${version}`.trim(),
     async goto(path) {
       await driver.get(new URL(path, baseURL).toString());
+      await driver.executeScript(LISTEN_FOR_ERRORS);
     },
     async type(selector, text) {
       await driver.findElement(By.css(selector)).sendKeys(text);
@@ -151,9 +156,8 @@ async function launchWebKit(baseURL: string): Promise<Engine> {
     async run<T>(body: string, ...args: unknown[]) {
       return (await driver.executeScript(body, ...args)) as T;
     },
-    takeErrors() {
-      // Classic WebDriver has no console log for WebKitGTK.
-      return [];
+    async takeErrors() {
+      return ((await driver.executeScript("return (window.__heraldErrors || []).splice(0)")) as string[]) ?? [];
     },
     async close() {
       try {
@@ -164,6 +168,19 @@ async function launchWebKit(baseURL: string): Promise<Engine> {
     },
   };
 }
+
+/** Collects the page's uncaught errors, rejections and `console.error` calls in `__heraldErrors`. */
+const LISTEN_FOR_ERRORS = `
+  if (window.__heraldErrors) return;
+  const errors = (window.__heraldErrors = []);
+  addEventListener("error", (e) => errors.push("page error: " + e.message));
+  addEventListener("unhandledrejection", (e) => errors.push("unhandled rejection: " + String(e.reason)));
+  const original = console.error.bind(console);
+  console.error = (...args) => {
+    errors.push("console error: " + args.map(String).join(" "));
+    original(...args);
+  };
+`;
 
 /**
  * Every element matching `selector` (and containing `text`, when given), as a user sees it:

@@ -4,10 +4,9 @@ import { DEMO_PASSWORD, READER, badge, connection, expect, notify, onScreen, pla
 // (signed in, connected), so after a failure the rest of that engine's tests are skipped.
 test.describe.configure({ mode: "serial" });
 
-// What the page threw or logged as an error (Firefox reports them; WebKitGTK's classic WebDriver
-// cannot) fails the test that caused it.
+// What the page threw or logged as an error fails the test that caused it.
 test.afterEach(async ({ engine }, testInfo) => {
-  const errors = engine.takeErrors().filter((e) => !testInfo.annotations.some((a) => a.type === "expected-error" && e.includes(a.description ?? "")));
+  const errors = (await engine.takeErrors()).filter((e) => !testInfo.annotations.some((a) => a.type === "expected-error" && e.includes(a.description ?? "")));
   expect(errors, `errors in ${engine.version}`).toEqual([]);
 });
 
