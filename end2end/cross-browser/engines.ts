@@ -43,11 +43,17 @@ export interface Engine {
 
 const WINDOW = { width: 1280, height: 800 };
 
-export async function launch(name: EngineName, baseURL: string): Promise<Engine> {
-  return name === "firefox" ? launchFirefox(baseURL) : launchWebKit(baseURL);
+/**
+ * Starts `name` showing `baseURL`. `notifications: false` takes the Notification API away (in
+ * Firefox, by its pref), as browsers without it (Safari on iOS outside a home-screen app) are.
+ */
+export async function launch(name: EngineName, baseURL: string, notifications = true): Promise<Engine> {
+  if (name === "firefox") return launchFirefox(baseURL, notifications);
+  if (!notifications) throw new Error("only Firefox can be started without the Notification API");
+  return launchWebKit(baseURL);
 }
 
-async function launchFirefox(baseURL: string): Promise<Engine> {
+async function launchFirefox(baseURL: string, notifications: boolean): Promise<Engine> {
   const browser: PuppeteerBrowser = await puppeteer.launch({
     browser: "firefox",
     executablePath: process.env.HERALD_FIREFOX ?? "/usr/bin/firefox-esr",
@@ -58,6 +64,7 @@ async function launchFirefox(baseURL: string): Promise<Engine> {
       "network.captive-portal-service.enabled": false,
       "network.connectivity-service.enabled": false,
       "browser.safebrowsing.update.enabled": false,
+      "dom.webnotifications.enabled": notifications,
     },
   });
   const page: Page = await browser.newPage();

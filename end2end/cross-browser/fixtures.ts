@@ -10,6 +10,8 @@ export const READER: Record<EngineName, string> = { firefox: "ada", webkit: "gra
 
 type Worker = {
   engineName: EngineName;
+  /** Whether the engine has the Notification API (a project takes it away from Firefox). */
+  notifications: boolean;
   /** The browser's way to Herald, which a test can cut. */
   link: Link;
   /** One browser, one page, kept across the serial tests of a project. */
@@ -20,6 +22,7 @@ type Worker = {
 
 export const test = base.extend<object, Worker>({
   engineName: ["firefox", { option: true, scope: "worker" }],
+  notifications: [true, { option: true, scope: "worker" }],
   link: [
     async ({}, use) => {
       const link = new Link({ host: "127.0.0.1", port: heraldPort });
@@ -30,8 +33,8 @@ export const test = base.extend<object, Worker>({
     { scope: "worker" },
   ],
   engine: [
-    async ({ engineName, link }, use) => {
-      const engine = await launch(engineName, link.url);
+    async ({ engineName, notifications, link }, use) => {
+      const engine = await launch(engineName, link.url, notifications);
       await use(engine);
       await engine.close();
     },

@@ -1,3 +1,4 @@
+import { seen } from "./engines";
 import { DEMO_PASSWORD, READER, badge, connection, expect, notify, onScreen, placement, present, test } from "./fixtures";
 
 // One signed-in page per engine, carried from test to test: a later test needs the earlier ones
@@ -25,6 +26,14 @@ test("a jobseeker signs in through the sign-in form and sees her name in the bar
 test("her page hydrates and the connection state reads connected", async ({ engine }) => {
   await expect.poll(() => present(engine, "html[data-hydrated]"), { message: "html[data-hydrated]" }).toBe(1);
   await expect.poll(() => connection(engine), { message: "ws-status" }).toBe("connected");
+});
+
+test("the bar offers her desktop alerts where the engine has the Notification API, and says there are none where it has not", async ({ engine, notifications }) => {
+  // Asking for permission needs a person at a real prompt: that is tested in Chromium, with a
+  // stand-in for the API.
+  await expect.poll(() => engine.run<boolean>("return typeof Notification === 'function'"), { message: "window.Notification" }).toBe(notifications);
+  await expect.poll(async () => (await seen(engine, "[data-testid=enable-desktop-notifications]"))[0]?.text, { message: "the desktop alerts button" })
+    .toBe(notifications ? "Enable desktop alerts" : "No desktop alerts here");
 });
 
 test("a notification published through the API slides in as a toast at the bottom right and raises the badge by one", async ({ engine, engineName, admin }) => {
