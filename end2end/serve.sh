@@ -3,8 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p .herald
-rm -f .herald/e2e.db .herald/e2e.db-shm .herald/e2e.db-wal
-export HERALD_DATABASE_URL="sqlite://$PWD/.herald/e2e.db"
+# A suite of its own (the cross-browser smoke suite) names its own file with HERALD_E2E_DB.
+db=".herald/${HERALD_E2E_DB:-e2e}.db"
+rm -f "$db" "$db-shm" "$db-wal"
+export HERALD_DATABASE_URL="sqlite://$PWD/$db"
 export HERALD_BIND="127.0.0.1:${HERALD_E2E_PORT:-3100}"
 export HERALD_SITE_ROOT="$PWD/../target/site"
 # Every test signs up its own people, all from 127.0.0.1.

@@ -33,16 +33,33 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg"; then
 fi
 
 # npm's binaryen brings the wasm-opt a release build needs (Debian's produces a broken module),
-# and Playwright drives the browser tests. scripts/env.sh puts them first on PATH.
+# Playwright drives the browser tests, and Puppeteer and selenium-webdriver the cross-browser
+# ones (neither downloads a browser). scripts/env.sh puts them first on PATH.
 if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  say "installing the npm packages of end2end/ (wasm-opt, Playwright)"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm --prefix end2end ci --no-audit --no-fund --loglevel=error
+  say "installing the npm packages of end2end/ (wasm-opt, Playwright, Puppeteer, Selenium)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix end2end ci --no-audit --no-fund --loglevel=error
 fi
 
 if $want_e2e && ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's Chromium for the browser tests"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# The cross-browser smoke suite (end2end/cross-browser/) drives Debian's Firefox ESR over
+# WebDriver BiDi and WebKitGTK through WebKitWebDriver; WebKitGTK has no headless mode, so Xvfb
+# (xvfb-run, with xauth) gives it a display.
+if $want_e2e; then
+  missing=()
+  command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+  command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb)
+  command -v xauth >/dev/null 2>&1 || missing+=(xauth)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian's ${missing[*]} for the cross-browser tests"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 fi
 
 # nginx fronts two instances in the cluster browser test (end2end/tests/cluster.spec.ts) and

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust unit and integration tests, schemathesis against the JSON API, a
-# small load test, then the Playwright suite in Chromium.
+# small load test, then the Playwright suite in Chromium and the smoke suite in Firefox ESR and
+# WebKitGTK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --e2e
@@ -19,3 +20,6 @@ scripts/api-check.sh
 scripts/load.sh smoke
 cd end2end
 npx playwright test
+# Sign-in, the live connection, toasts, the badge, banners and reconnecting, in the other two
+# engines (about a minute).
+cross-browser/run.sh
