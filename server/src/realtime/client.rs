@@ -145,6 +145,9 @@ impl<S> Session<'_, S>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
+    /// Rare steps (the replay, a catch-up, a client's frame, closing) are boxed where they are
+    /// awaited: a future is as large as its largest step, and this one lives as long as its
+    /// socket, idle almost all the time (docs/benchmarks.md, memory per socket).
     async fn run(
         &mut self,
         mut queue: tokio::sync::mpsc::Receiver<Outbound>,
@@ -162,7 +165,7 @@ where
             unread_count,
         })
         .await?;
-        self.replay().await?;
+        Box::pin(self.replay()).await?;
 
         let settings = &self.node.settings;
         let mut ping = tokio::time::interval_at(
@@ -176,17 +179,17 @@ where
         loop {
             tokio::select! {
                 reason = closer.closed() => {
-                    self.close(reason).await;
+                    Box::pin(self.close(reason)).await;
                     return Ok(());
                 }
                 () = client.catch_up.notified() => {
-                    if let Err(End::Store(err)) = self.catch_up().await {
+                    if let Err(End::Store(err)) = Box::pin(self.catch_up()).await {
                         // The client resumes from where it is when it reconnects.
                         tracing::warn!(user_id, %err, "could not catch a socket up");
-                        self.close(CloseReason {
+                        Box::pin(self.close(CloseReason {
                             code: close_code::RESYNC,
                             reason: "could not catch up: reconnect",
-                        })
+                        }))
                         .await;
                         return Ok(());
                     }
@@ -202,10 +205,10 @@ where
                     self.send(Message::Text(outbound.frame())).await?;
                 }
                 () = &mut idle => {
-                    self.close(CloseReason {
+                    Box::pin(self.close(CloseReason {
                         code: close_code::IDLE,
                         reason: "nothing heard for too long: reconnect",
-                    })
+                    }))
                     .await;
                     return Ok(());
                 }
@@ -214,16 +217,16 @@ where
                     match message {
                         Some(Ok(Message::Text(text))) => {
                             if !flood.take() {
-                                return self.flooded().await;
+                                return Box::pin(self.flooded()).await;
                             }
-                            let reply = self.handle(text.as_str()).await;
+                            let reply = Box::pin(self.handle(text.as_str())).await;
                             if let Some(reply) = reply {
                                 self.send_frame(&reply).await?;
                             }
                         }
                         Some(Ok(Message::Binary(_))) => {
                             if !flood.take() {
-                                return self.flooded().await;
+                                return Box::pin(self.flooded()).await;
                             }
                             let reply = error_frame("invalid_frame", "frames must be JSON text");
                             self.send_frame(&reply).await?;
@@ -231,7 +234,7 @@ where
                         // Control frames count too: a ping flood costs a pong each.
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                             if !flood.take() {
-                                return self.flooded().await;
+                                return Box::pin(self.flooded()).await;
                             }
                         }
                         Some(Ok(Message::Close(_))) => {
@@ -244,7 +247,7 @@ where
                         None => return Ok(()),
                         Some(Err(err)) => {
                             if let Some(reason) = close_for(&err) {
-                                self.close(reason).await;
+                                Box::pin(self.close(reason)).await;
                             }
                             return Ok(());
                         }
@@ -260,14 +263,14 @@ where
                         tracing::warn!(user_id, %err, "could not check a socket's session");
                     }
                     if matches!(live, Ok(false)) {
-                        self.close(CloseReason {
+                        Box::pin(self.close(CloseReason {
                             code: close_code::SESSION_EXPIRED,
                             reason: "session expired: sign in again",
-                        })
+                        }))
                         .await;
                         return Ok(());
                     }
-                    self.refresh_focus().await;
+                    Box::pin(self.refresh_focus()).await;
                     self.send(Message::Ping(Default::default())).await?;
                 }
             }

@@ -74,10 +74,11 @@ async fn upgrade(
         }))
 }
 
-/// What each socket reads into at a time. tungstenite's default, 128 KiB, is allocated up front
-/// for every socket and was most of what an idle socket cost (docs/benchmarks.md); clients send
-/// small frames, and a larger message still arrives, across several reads.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// What each socket reads into at a time. tungstenite allocates it up front for every socket:
+/// its default, 128 KiB, was most of what an idle socket cost, and 4 KiB was still its largest
+/// part (docs/benchmarks.md). Clients send frames of a few dozen bytes; a larger message still
+/// arrives, the buffer growing to hold it.
+const READ_BUFFER_BYTES: usize = 1024;
 /// Frames are written out once this much is waiting (or at a flush, after every frame the client
 /// is owed), so a burst goes out in few writes.
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
