@@ -56,6 +56,7 @@ case "$mode" in
     run connect --sockets 200 || status=1
     run broadcast --sockets 200 --count 5 --rate 5 || status=1
     run unicast --sockets 200 --rate 200 --seconds 3 || status=1
+    run unicast --sockets 200 --rate 2000 --seconds 2 --batch 100 || status=1
     run soak --seconds 5 --sockets 50 --notifications 20 || status=1
     ;;
   soak)

@@ -162,6 +162,9 @@ test("after signing out, Back does not show the previous person's inbox", async 
   await expect(page.getByText("Private matter")).toBeVisible();
   await page.getByTestId("sign-out").click();
   await expect(page).toHaveURL(/\/login$/);
+  // Once the sign-in page has settled: a Back pressed while it still loads is aborted by that
+  // load (seen under CPU load), and would test nothing.
+  await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
   await page.goBack();
   await expect(page.getByText("Private matter")).toHaveCount(0);
 });
