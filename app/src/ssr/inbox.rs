@@ -49,12 +49,19 @@ async fn store_and_push(
     let mut recipients: Vec<i64> = stored.iter().map(|n| n.user_id).collect();
     recipients.sort_unstable();
     recipients.dedup();
-    let counts = services.store.unread_counts(&recipients).await?;
-    for (user_id, count) in recipients.into_iter().zip(counts) {
-        services
-            .events
-            .publish(Event::UnreadCount { user_id, count })
-            .await;
+    // Stored and pushed: from here the send has succeeded. A count the database cannot give
+    // now (a busy pool) must not turn it into an error the sender would retry, storing
+    // everything twice; the badges catch up at the user's next change or reconnect.
+    match services.store.unread_counts(&recipients).await {
+        Ok(counts) => {
+            for (user_id, count) in recipients.into_iter().zip(counts) {
+                services
+                    .events
+                    .publish(Event::UnreadCount { user_id, count })
+                    .await;
+            }
+        }
+        Err(err) => tracing::warn!(%err, "stored and pushed notifications without unread counts"),
     }
     Ok(stored)
 }
