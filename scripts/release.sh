@@ -8,6 +8,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
+
+# cargo-leptos runs wasm-bindgen, wasm-opt and the compression again even when nothing changed
+# (about 100 s here), so a build is skipped when its inputs are those of the last one.
+fingerprint() {
+  { rustc -V; cargo leptos --version
+    git ls-files -z -co --exclude-standard -- app frontend server style public Cargo.toml Cargo.lock \
+      scripts/release.sh | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1
+}
+stamp=target/release/.built-from
+inputs=$(fingerprint)
+if [ -x target/release/herald ] && [ -f target/release/hash.txt ] && [ -d target/release/site/pkg ] \
+  && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
+  echo "The release build is up to date (nothing changed since the last one)."
+  exit 0
+fi
 LEPTOS_SITE_ROOT=target/release/site LEPTOS_HASH_FILES=true cargo leptos build --release --precompress
+echo "$inputs" >"$stamp"
 echo "Built target/release/herald and target/release/site/. Serve with:"
 echo "  HERALD_SITE_ROOT=target/release/site ./target/release/herald serve"

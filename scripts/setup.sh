@@ -20,8 +20,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  # --debug: an unoptimized cargo-leptos compiles in about half the time and its work (driving
+  # cargo, wasm-bindgen, CSS, precompressing) is no slower in practice; see docs/benchmarks.md.
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --debug
 fi
 
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly; cargo-leptos would
