@@ -1,6 +1,6 @@
 //! `/api/notifications/`: a user's own notifications, and publishing new ones.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +13,7 @@ use app::model::{
     FieldError, Link, MessageText, Notification, NotificationPage, NotificationType, Title,
 };
 use app::ssr::inbox;
-use app::ssr::store::{NewNotification, NotificationQuery};
+use app::ssr::store::{NewNotification, NotificationQuery, StoreResult};
 
 use crate::auth::{CurrentUser, Publisher};
 use crate::error::{ApiError, ApiJson, BodyErrors, ErrorBody, PublishErrors};
@@ -195,19 +195,11 @@ pub(super) async fn create(
     _publisher: Publisher,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<(StatusCode, ApiJson<Notification>), ApiError> {
-    let store = &*state.services.store;
-    let recipient = match body.recipient()? {
-        Recipient::Id(id) => store
-            .user_by_id(id)
-            .await?
-            .ok_or_else(|| FieldError::new("user_id", format!("no user has id {id}")))?,
-        Recipient::Name(name) => store
-            .user_by_username(name)
-            .await?
-            .ok_or_else(|| FieldError::new("username", format!("no user is named {name:?}")))?,
-    };
+    let recipient = body.recipient()?;
+    let known = KnownUsers::among(&state, std::slice::from_ref(&recipient)).await?;
+    let user_id = known.id_of(&recipient)?;
     let content = body.content()?;
-    let notification = inbox::send(&state.services, &content.to(recipient.id)).await?;
+    let notification = inbox::send(&state.services, &content.to(user_id)).await?;
     Ok((StatusCode::CREATED, ApiJson(notification)))
 }
 
@@ -270,45 +262,10 @@ pub(super) async fn create_bulk(
         contents.push(entry.content().map_err(in_entry(index))?);
         recipients.push(entry.recipient().map_err(in_entry(index))?);
     }
-    let ids: Vec<i64> = recipients
-        .iter()
-        .filter_map(|r| match r {
-            Recipient::Id(id) => Some(*id),
-            Recipient::Name(_) => None,
-        })
-        .collect();
-    let names: Vec<String> = recipients
-        .iter()
-        .filter_map(|r| match r {
-            Recipient::Name(name) => Some(name.to_lowercase()),
-            Recipient::Id(_) => None,
-        })
-        .collect();
-    let users = state.services.store.users_among(&ids, &names).await?;
-    let by_id: HashMap<i64, i64> = users.iter().map(|user| (user.id, user.id)).collect();
-    let by_name: HashMap<String, i64> = users
-        .iter()
-        .map(|user| (user.username.to_lowercase(), user.id))
-        .collect();
+    let known = KnownUsers::among(&state, &recipients).await?;
     let mut new = Vec::with_capacity(entries.len());
     for (index, (content, recipient)) in contents.into_iter().zip(&recipients).enumerate() {
-        let user_id = match recipient {
-            Recipient::Id(id) => by_id.get(id).copied().ok_or_else(|| {
-                FieldError::new(
-                    &format!("notifications[{index}].user_id"),
-                    format!("no user has id {id}"),
-                )
-            })?,
-            Recipient::Name(name) => {
-                by_name.get(&name.to_lowercase()).copied().ok_or_else(|| {
-                    FieldError::new(
-                        &format!("notifications[{index}].username"),
-                        format!("no user is named {name:?}"),
-                    )
-                })?
-            }
-        };
-        new.push(content.to(user_id));
+        new.push(content.to(known.id_of(recipient).map_err(in_entry(index))?));
     }
     let notifications = inbox::send_all(&state.services, &new).await?;
     Ok((StatusCode::CREATED, ApiJson(BulkCreated { notifications })))
@@ -318,6 +275,50 @@ pub(super) async fn create_bulk(
 enum Recipient<'a> {
     Id(i64),
     Name(&'a str),
+}
+
+/// The users some requests name, found with one query.
+struct KnownUsers {
+    ids: HashSet<i64>,
+    /// Lowercased, as user names are unique regardless of case.
+    names: HashMap<String, i64>,
+}
+
+impl KnownUsers {
+    async fn among(state: &AppState, recipients: &[Recipient<'_>]) -> StoreResult<Self> {
+        let mut ids = Vec::new();
+        let mut names = Vec::new();
+        for recipient in recipients {
+            match recipient {
+                Recipient::Id(id) => ids.push(*id),
+                Recipient::Name(name) => names.push(name.to_lowercase()),
+            }
+        }
+        let users = state.services.store.users_among(&ids, &names).await?;
+        Ok(Self {
+            ids: users.iter().map(|user| user.id).collect(),
+            names: users
+                .into_iter()
+                .map(|user| (user.username.to_lowercase(), user.id))
+                .collect(),
+        })
+    }
+
+    /// The id of the user `recipient` names, or the error naming the field that names nobody.
+    fn id_of(&self, recipient: &Recipient) -> Result<i64, FieldError> {
+        match recipient {
+            Recipient::Id(id) => self
+                .ids
+                .get(id)
+                .copied()
+                .ok_or_else(|| FieldError::new("user_id", format!("no user has id {id}"))),
+            Recipient::Name(name) => self
+                .names
+                .get(&name.to_lowercase())
+                .copied()
+                .ok_or_else(|| FieldError::new("username", format!("no user is named {name:?}"))),
+        }
+    }
 }
 
 /// A notification's content, checked, before its recipient is known.
