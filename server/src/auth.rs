@@ -82,7 +82,7 @@ where
                 .map(str::trim)
                 .ok_or(ApiError::Unauthorized)?;
             let services = Services::from_ref(state);
-            let found = services.store.api_token(&secret::hash(token)).await?;
+            let found = services.api_tokens.find(&secret::hash(token)).await?;
             return found
                 .map(|t| Publisher::Service {
                     token_id: t.id,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod api_tokens;
 pub mod board;
 pub mod events;
 pub mod group_commit;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
+use super::api_tokens::ApiTokens;
 use super::events::{EventSink, Presence};
 use super::group_commit::NotificationWriter;
 use super::limits::Limits;
@@ -19,6 +20,8 @@ pub struct Services {
     /// Stores new notifications, many to a transaction (see [`NotificationWriter`]).
     pub notifications: NotificationWriter,
     pub events: Arc<dyn EventSink>,
+    /// The API tokens requests present, remembered for a while (see [`ApiTokens`]).
+    pub api_tokens: Arc<ApiTokens>,
     pub presence: Arc<dyn Presence>,
     pub sessions: Arc<SessionSettings>,
     pub login_guard: Arc<LoginGuard>,
