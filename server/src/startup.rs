@@ -26,6 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use app::error::AppError;
+use app::ssr::api_tokens::ApiTokens;
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::limits::Limits;
 use app::ssr::login_guard::LoginGuard;
@@ -69,8 +70,9 @@ impl Application {
         let node = Node::start(store.clone(), broker, config.realtime.client_settings()).await?;
         let services = Services {
             store: store.clone(),
-            notifications: NotificationWriter::start(store.clone()),
+            notifications: NotificationWriter::start(store.clone(), node.clone()),
             events: node.clone(),
+            api_tokens: Arc::new(ApiTokens::new(store.clone())),
             presence: node.clone(),
             sessions: Arc::new(SessionSettings {
                 cookie_secure: config.cookie_secure,

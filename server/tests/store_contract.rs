@@ -10,7 +10,7 @@
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
@@ -21,6 +21,7 @@ use app::model::{
     ApplicationStatus, JobDraft, Level, Link, MessageText, NotificationType, ProfileDraft, Role,
     Title, User,
 };
+use app::ssr::events::{Event, EventSink};
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::store::{
     self, DynStore, GlobalNotificationPatch, JobSearch, NewGlobalNotification, NewNotification,
@@ -79,7 +80,7 @@ contract! {
     a_batch_of_notifications_is_stored_in_order_in_one_go,
     a_batch_with_a_missing_recipient_stores_nothing,
     users_among_finds_those_that_exist_by_id_or_by_name_in_any_case,
-    notifications_sent_at_once_are_each_stored_once_and_a_bad_batch_fails_alone,
+    notifications_sent_at_once_are_each_stored_and_published_once_and_a_bad_batch_fails_alone,
     marking_a_notification_read_keeps_its_first_read_time,
     another_users_notification_id_answers_none,
     mark_all_read_answers_how_many_changed,
@@ -765,15 +766,28 @@ async fn users_among_finds_those_that_exist_by_id_or_by_name_in_any_case(db: &Te
     assert!(store.users_among(&[], &[]).await.unwrap().is_empty());
 }
 
-/// Through the group commit every sender goes through: many at once share transactions, and
-/// each gets back exactly its own.
-async fn notifications_sent_at_once_are_each_stored_once_and_a_bad_batch_fails_alone(
+/// Everything a sink is given, in order.
+#[derive(Default)]
+struct RecordedEvents(Mutex<Vec<Event>>);
+
+#[async_trait::async_trait]
+impl EventSink for RecordedEvents {
+    async fn publish(&self, event: Event) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+/// Through the group commit every sender goes through: many at once share transactions, each
+/// gets back exactly its own, every stored notification is published once, and the last count
+/// published for each user is their unread count.
+async fn notifications_sent_at_once_are_each_stored_and_published_once_and_a_bad_batch_fails_alone(
     db: &TestDatabase,
 ) {
     let store = db.store().await;
     let ada = user(&store, "ada", Role::Jobseeker).await;
     let bob = user(&store, "bob", Role::Jobseeker).await;
-    let writer = NotificationWriter::start(store.clone());
+    let events = Arc::new(RecordedEvents::default());
+    let writer = NotificationWriter::start(store.clone(), events.clone());
     let sends = (0..200).map(|i| {
         let writer = writer.clone();
         let to = if i % 2 == 0 { ada.id } else { bob.id };
@@ -789,7 +803,7 @@ async fn notifications_sent_at_once_are_each_stored_once_and_a_bad_batch_fails_a
                     .collect(),
                 i => vec![notification(to, &format!("{i}"), None)],
             };
-            (i, to, writer.store(new).await)
+            (i, to, writer.send(new).await)
         }
     });
     let mut stored_ids = Vec::new();
@@ -815,6 +829,24 @@ async fn notifications_sent_at_once_are_each_stored_once_and_a_bad_batch_fails_a
     assert_eq!(stored_ids.len(), 20 * 3 + 179);
     let counts = store.unread_counts(&[ada.id, bob.id]).await.unwrap();
     assert_eq!(counts.iter().sum::<i64>(), 239);
+
+    let published = events.0.lock().unwrap().clone();
+    let mut published_ids: Vec<i64> = published
+        .iter()
+        .filter_map(|event| match event {
+            Event::Notification { notification } => Some(notification.id),
+            _ => None,
+        })
+        .collect();
+    published_ids.sort_unstable();
+    assert_eq!(published_ids, stored_ids, "each stored one published once");
+    for (user_id, count) in [(ada.id, counts[0]), (bob.id, counts[1])] {
+        let last_count = published.iter().rev().find_map(|event| match event {
+            Event::UnreadCount { user_id: to, count } if *to == user_id => Some(*count),
+            _ => None,
+        });
+        assert_eq!(last_count, Some(count));
+    }
 }
 
 async fn marking_a_notification_read_keeps_its_first_read_time(db: &TestDatabase) {

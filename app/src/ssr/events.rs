@@ -29,6 +29,13 @@ pub enum Event {
 #[async_trait]
 pub trait EventSink: Send + Sync + 'static {
     async fn publish(&self, event: Event);
+
+    /// Publishes `events` in order; a sink that can hand them over together does.
+    async fn publish_all(&self, events: Vec<Event>) {
+        for event in events {
+            self.publish(event).await;
+        }
+    }
 }
 
 /// Who is connected to this instance. (What their pages show is shared by every instance, in

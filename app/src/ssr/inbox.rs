@@ -18,7 +18,8 @@ pub async fn send(services: &Services, new: &NewNotification) -> StoreResult<Not
 }
 
 /// Stores notifications in one transaction, then pushes each, and each recipient's new unread
-/// count once. Answers them in the order given.
+/// count once (see [`NotificationWriter`](super::group_commit::NotificationWriter)). Answers them
+/// in the order given.
 ///
 /// Runs to the end even if the caller stops waiting (a client that hangs up): a notification
 /// that was stored is always pushed.
@@ -26,44 +27,7 @@ pub async fn send_all(
     services: &Services,
     new: &[NewNotification],
 ) -> StoreResult<Vec<Notification>> {
-    let services = services.clone();
-    let new = new.to_vec();
-    tokio::spawn(async move { store_and_push(&services, new).await })
-        .await
-        .expect("storing and pushing does not panic")
-}
-
-async fn store_and_push(
-    services: &Services,
-    new: Vec<NewNotification>,
-) -> StoreResult<Vec<Notification>> {
-    let stored = services.notifications.store(new).await?;
-    for notification in &stored {
-        services
-            .events
-            .publish(Event::Notification {
-                notification: notification.clone(),
-            })
-            .await;
-    }
-    let mut recipients: Vec<i64> = stored.iter().map(|n| n.user_id).collect();
-    recipients.sort_unstable();
-    recipients.dedup();
-    // Stored and pushed: from here the send has succeeded. A count the database cannot give
-    // now (a busy pool) must not turn it into an error the sender would retry, storing
-    // everything twice; the badges catch up at the user's next change or reconnect.
-    match services.store.unread_counts(&recipients).await {
-        Ok(counts) => {
-            for (user_id, count) in recipients.into_iter().zip(counts) {
-                services
-                    .events
-                    .publish(Event::UnreadCount { user_id, count })
-                    .await;
-            }
-        }
-        Err(err) => tracing::warn!(%err, "stored and pushed notifications without unread counts"),
-    }
-    Ok(stored)
+    services.notifications.send(new.to_vec()).await
 }
 
 /// One page of `query.user_id`'s notifications, newest first, with the cursor of the next.

@@ -114,14 +114,33 @@ impl EventSink for Node {
     async fn publish(&self, event: Event) {
         Metrics::add(&self.metrics.publishes, 1);
         if let Err(err) = self.broker.publish(&event).await {
-            Metrics::add(&self.metrics.failed_publishes, 1);
-            tracing::warn!(%err, "could not publish an event; sockets will catch up from storage");
-            if !self.catch_up_owed.swap(true, Ordering::SeqCst) {
-                tokio::spawn(settle_catch_up(
-                    self.broker.clone(),
-                    self.catch_up_owed.clone(),
-                ));
-            }
+            self.could_not_publish(err, 1);
+        }
+    }
+
+    async fn publish_all(&self, events: Vec<Event>) {
+        if events.is_empty() {
+            return;
+        }
+        let count = events.len() as u64;
+        Metrics::add(&self.metrics.publishes, count);
+        if let Err(err) = self.broker.publish_all(&events).await {
+            self.could_not_publish(err, count);
+        }
+    }
+}
+
+impl Node {
+    /// Up to `count` events were lost on their way to the broker: once it takes events again,
+    /// every instance catches up from storage.
+    fn could_not_publish(&self, err: anyhow::Error, count: u64) {
+        Metrics::add(&self.metrics.failed_publishes, count);
+        tracing::warn!(%err, "could not publish an event; sockets will catch up from storage");
+        if !self.catch_up_owed.swap(true, Ordering::SeqCst) {
+            tokio::spawn(settle_catch_up(
+                self.broker.clone(),
+                self.catch_up_owed.clone(),
+            ));
         }
     }
 }

@@ -42,6 +42,15 @@ pub enum Delivery {
 pub trait Broker: Send + Sync + 'static {
     async fn publish(&self, event: &Event) -> anyhow::Result<()>;
 
+    /// Publishes `events` in order, as `publish` does each; a broker that can hand them over in
+    /// one round trip does. On failure, any of them may have been lost.
+    async fn publish_all(&self, events: &[Event]) -> anyhow::Result<()> {
+        for event in events {
+            self.publish(event).await?;
+        }
+        Ok(())
+    }
+
     /// Everything published from the moment this returns, on every instance. Fails only if the
     /// broker cannot be reached now; once subscribed, a lost connection is re-made in the
     /// background (and reported as a [`Delivery::Gap`]).

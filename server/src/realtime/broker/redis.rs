@@ -64,6 +64,23 @@ impl Broker for RedisBroker {
         Ok(())
     }
 
+    /// One pipeline: a single round trip to Redis for the lot.
+    async fn publish_all(&self, events: &[Event]) -> anyhow::Result<()> {
+        let mut pipeline = redis::pipe();
+        for event in events {
+            pipeline
+                .cmd("PUBLISH")
+                .arg(&self.channel)
+                .arg(serde_json::to_string(event)?)
+                .ignore();
+        }
+        let mut connection = self.publisher.clone();
+        tokio::time::timeout(PUBLISH_TIMEOUT, pipeline.query_async::<()>(&mut connection))
+            .await
+            .map_err(|_| anyhow::anyhow!("Redis did not take the events in time"))??;
+        Ok(())
+    }
+
     async fn subscribe(&self) -> anyhow::Result<BoxStream<'static, Delivery>> {
         let first = subscribed(&self.client, &self.channel).await?;
         let (sender, receiver) = mpsc::channel(SUBSCRIPTION_BUFFER);
