@@ -41,7 +41,7 @@ use crate::error::{self, ApiError};
 use crate::http_server::{self, ConnectionSettings};
 use crate::realtime::broker;
 use crate::realtime::Node;
-use crate::state::AppState;
+use crate::state::{AppState, SharedState};
 use crate::{assets, auth, csrf, routes, security_headers};
 
 pub struct Application {
@@ -89,7 +89,7 @@ impl Application {
                 config.max_messages_per_minute,
             )),
         };
-        let state = AppState {
+        let state = AppState::new(SharedState {
             services,
             leptos_options: leptos_options(config, local_addr),
             origins: Arc::new(
@@ -98,7 +98,7 @@ impl Application {
             ),
             node: node.clone(),
             metrics_token: config.metrics_token.as_deref().map(Arc::from),
-        };
+        });
         let router = router(
             state.clone(),
             config.max_body_bytes,

@@ -1,3 +1,4 @@
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -8,15 +9,33 @@ use app::ssr::Services;
 use crate::csrf::AllowedOrigins;
 use crate::realtime::Node;
 
-/// Everything a request handler may need, built once at start and cloned cheaply per request.
+/// Everything a request handler may need, built once at start. Each middleware and extractor
+/// clones it, several times a request, so a clone is one pointer: the services and Leptos's
+/// options (which own strings) are cloned only where a handler asks for them.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+pub struct SharedState {
     pub services: Services,
     pub leptos_options: LeptosOptions,
     pub origins: Arc<AllowedOrigins>,
     pub node: Arc<Node>,
     /// The bearer token `/metrics` asks for; `None` leaves it open.
     pub metrics_token: Option<Arc<str>>,
+}
+
+impl AppState {
+    pub fn new(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
