@@ -80,12 +80,17 @@ test("script stored in every user-writable field shows as text on every page and
   await seeker.page.getByRole("button", { name: "Send" }).click();
   await expect(seeker.page.getByTestId("thread")).toContainText("Message </textarea>");
 
-  // An admin (or a service) sends a notification and an announcement carrying the payload.
+  // An admin (or a service) sends a notification, one more through the bulk endpoint, and an
+  // announcement, all carrying the payload.
   const admin = await adminApi();
   const sent = await admin.post("/api/notifications/", {
     data: { username: seeker.name, title: short("Notice"), message: `Body ${PAYLOAD}`, link: `/jobs/${jobId}?q="><img/src=x/data-xss>` },
   });
   expect(sent.status()).toBe(201);
+  const bulk = await admin.post("/api/notifications/bulk/", {
+    data: { notifications: [{ username: seeker.name, title: short("Bulk notice"), message: `Bulk body ${PAYLOAD}` }] },
+  });
+  expect(bulk.status()).toBe(201);
   const global = await admin.post("/api/global-notifications/", { data: { title: short("Banner"), message: `Banner body ${PAYLOAD}` } });
   expect(global.status()).toBe(201);
   const { id: globalId } = await global.json();
@@ -111,6 +116,7 @@ test("script stored in every user-writable field shows as text on every page and
     await visit(browser, seeker, jobPath, "Description </textarea>");
     await visit(browser, seeker, `/profile/${seeker.name}`, "Bio </textarea>");
     await visit(browser, seeker, "/notifications/", "Notice</textarea>");
+    await visit(browser, seeker, "/notifications/", "Bulk notice</textarea>");
     await visit(browser, seeker, "/realtime-test/", "Real-time test");
 
     const adminContext = await browser.newContext({ storageState: await admin.storageState() });
