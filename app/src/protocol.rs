@@ -45,35 +45,72 @@ pub enum ClientFrame {
     },
 }
 
-/// Why the server closed a socket. Codes 4000–4099 mean "do not reconnect" (the session is
+/// Why the server closes a socket: each has its close code, documented in `docs/protocol.md`,
+/// and the reason text sent with it. Codes 4000–4099 mean "do not reconnect" (the session is
 /// over); every other code means "reconnect with backoff, resuming with `?after=`".
-pub mod close_code {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disconnect {
     /// The server is shutting down or restarting; reconnect.
-    pub const SERVICE_RESTART: u16 = 1012;
+    ServiceRestart,
     /// Too many frames too fast; reconnect after a backoff.
-    pub const FLOOD: u16 = 1008;
+    Flood,
     /// A frame over the size limit.
-    pub const TOO_BIG: u16 = 1009;
+    TooBig,
     /// The client broke the WebSocket protocol (a reserved bit, an unknown opcode, a bad
     /// control frame, a close code nobody may send).
-    pub const PROTOCOL_ERROR: u16 = 1002;
+    ProtocolError,
     /// A text frame that is not UTF-8.
-    pub const INVALID_PAYLOAD: u16 = 1007;
+    InvalidPayload,
     /// The session was signed out: do not reconnect, sign in again.
-    pub const SIGNED_OUT: u16 = 4000;
+    SignedOut,
     /// The session expired or was removed: do not reconnect, sign in again.
-    pub const SESSION_EXPIRED: u16 = 4001;
+    SessionExpired,
     /// The client did not read its frames fast enough; reconnect and catch up with `?after=`.
-    pub const SLOW_CLIENT: u16 = 4100;
+    SlowClient,
     /// Events may have been missed on the server's side; reconnect and catch up with `?after=`.
-    pub const RESYNC: u16 = 4101;
+    Resync,
     /// Nothing was heard from the client (no frame, no pong) for the idle timeout; reconnect.
-    pub const IDLE: u16 = 4102;
+    Idle,
+}
 
-    /// Whether a client should reconnect after a close with `code`.
-    pub fn should_reconnect(code: u16) -> bool {
-        !(4000..=4099).contains(&code)
+impl Disconnect {
+    /// The close code on the wire.
+    pub const fn code(self) -> u16 {
+        match self {
+            Self::ServiceRestart => 1012,
+            Self::Flood => 1008,
+            Self::TooBig => 1009,
+            Self::ProtocolError => 1002,
+            Self::InvalidPayload => 1007,
+            Self::SignedOut => 4000,
+            Self::SessionExpired => 4001,
+            Self::SlowClient => 4100,
+            Self::Resync => 4101,
+            Self::Idle => 4102,
+        }
     }
+
+    /// The close frame's reason, for people reading logs.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Self::ServiceRestart => "server restarting",
+            Self::Flood => "too many frames",
+            Self::TooBig => "frame too large",
+            Self::ProtocolError => "WebSocket protocol violation",
+            Self::InvalidPayload => "text frames must be UTF-8",
+            Self::SignedOut => "signed out: sign in again",
+            Self::SessionExpired => "session expired: sign in again",
+            Self::SlowClient => "too slow: reconnect to catch up",
+            Self::Resync => "could not catch up: reconnect",
+            Self::Idle => "nothing heard for too long: reconnect",
+        }
+    }
+}
+
+/// Whether a client should reconnect after a close with `code` (any code: the browser's own,
+/// such as 1006 for a dropped connection, as well as the server's).
+pub fn should_reconnect(code: u16) -> bool {
+    !(4000..=4099).contains(&code)
 }
 
 #[cfg(test)]
@@ -113,10 +150,20 @@ mod tests {
 
     #[test]
     fn only_session_ending_codes_stop_reconnecting() {
-        assert!(!close_code::should_reconnect(close_code::SIGNED_OUT));
-        assert!(!close_code::should_reconnect(close_code::SESSION_EXPIRED));
-        assert!(close_code::should_reconnect(close_code::SERVICE_RESTART));
-        assert!(close_code::should_reconnect(close_code::SLOW_CLIENT));
-        assert!(close_code::should_reconnect(1006));
+        assert!(!should_reconnect(Disconnect::SignedOut.code()));
+        assert!(!should_reconnect(Disconnect::SessionExpired.code()));
+        for reconnects in [
+            Disconnect::ServiceRestart,
+            Disconnect::Flood,
+            Disconnect::TooBig,
+            Disconnect::ProtocolError,
+            Disconnect::InvalidPayload,
+            Disconnect::SlowClient,
+            Disconnect::Resync,
+            Disconnect::Idle,
+        ] {
+            assert!(should_reconnect(reconnects.code()), "{reconnects:?}");
+        }
+        assert!(should_reconnect(1006));
     }
 }

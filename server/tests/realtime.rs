@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use app::protocol::close_code;
+use app::protocol::Disconnect;
 use app::ssr::secret;
 use server::realtime::metrics::Metrics;
 
@@ -215,7 +215,10 @@ async fn an_oversized_frame_closes_the_socket_with_1009() {
     socket.next().await;
     let huge = "x".repeat(64 * 1024);
     let _ = socket.send_raw(Message::Text(huge.into())).await;
-    assert_eq!(socket.ended().await, Ended::Closed(close_code::TOO_BIG));
+    assert_eq!(
+        socket.ended().await,
+        Ended::Closed(Disconnect::TooBig.code())
+    );
 }
 
 #[tokio::test]
@@ -280,7 +283,10 @@ async fn a_flood_of_frames_closes_the_socket_with_1008() {
             break;
         }
     }
-    assert_eq!(socket.ended().await, Ended::Closed(close_code::FLOOD));
+    assert_eq!(
+        socket.ended().await,
+        Ended::Closed(Disconnect::Flood.code())
+    );
 }
 
 #[tokio::test]
@@ -323,10 +329,7 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
     // What the stalled client reads now ends, not with an unbounded backlog.
     let ending = stalled.ended().await;
     assert!(
-        matches!(
-            ending,
-            Ended::Dropped | Ended::Closed(close_code::SLOW_CLIENT)
-        ),
+        [Ended::Dropped, Ended::Closed(Disconnect::SlowClient.code())].contains(&ending),
         "{ending:?}"
     );
     let sent = app.send(grace.id, "after the slow one left").await;
@@ -349,7 +352,7 @@ async fn on_shutdown_clients_see_1012_and_after_a_restart_they_miss_nothing() {
     app.stop().await;
     assert_eq!(
         socket.ended().await,
-        Ended::Closed(close_code::SERVICE_RESTART)
+        Ended::Closed(Disconnect::ServiceRestart.code())
     );
 
     // Created while the server is down, straight into storage.
@@ -389,7 +392,7 @@ async fn signing_out_closes_that_sessions_sockets_and_no_others() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         laptop_socket.ended().await,
-        Ended::Closed(close_code::SIGNED_OUT)
+        Ended::Closed(Disconnect::SignedOut.code())
     );
 
     let sent = app.send(phone.id, "phone still listens").await;
@@ -409,7 +412,7 @@ async fn a_removed_session_closes_its_socket_at_the_next_check() {
         .unwrap();
     assert_eq!(
         socket.ended().await,
-        Ended::Closed(close_code::SESSION_EXPIRED)
+        Ended::Closed(Disconnect::SessionExpired.code())
     );
 }
 
@@ -647,7 +650,7 @@ async fn signing_out_everywhere_else_closes_the_other_browsers_and_keeps_this_on
     assert_eq!(session::end_others(&app.services, &me).await.unwrap(), 1);
     assert_eq!(
         phone_socket.ended().await,
-        Ended::Closed(close_code::SIGNED_OUT)
+        Ended::Closed(Disconnect::SignedOut.code())
     );
     let me_on_phone = phone
         .client

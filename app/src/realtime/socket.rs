@@ -12,7 +12,7 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::browser::{document, window};
 use super::{backoff, desktop, next_key, LogKind, Realtime, Status, Toast};
-use crate::protocol::{close_code, ClientFrame, ServerFrame};
+use crate::protocol::{should_reconnect, ClientFrame, ServerFrame};
 
 thread_local! {
     static MANAGER: RefCell<Option<Rc<Manager>>> = const { RefCell::new(None) };
@@ -316,7 +316,7 @@ impl Manager {
             self.realtime.status.set(Status::Disconnected);
             return;
         }
-        if !close_code::should_reconnect(code) {
+        if !should_reconnect(code) {
             // The session is over: reconnecting cannot help, signing in can.
             self.stopped.set(true);
             self.realtime.status.set(Status::Disconnected);

@@ -17,10 +17,10 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use time::OffsetDateTime;
 use tokio::time::{timeout, Instant};
 
-use app::protocol::{close_code, ClientFrame, ServerFrame};
+use app::protocol::{ClientFrame, Disconnect, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
-use super::hub::{ClientHandle, CloseReason, FrameKey, Outbound};
+use super::hub::{ClientHandle, FrameKey, Outbound};
 use super::metrics::Metrics;
 use super::Node;
 
@@ -186,10 +186,7 @@ where
                     if let Err(End::Store(err)) = Box::pin(self.catch_up()).await {
                         // The client resumes from where it is when it reconnects.
                         tracing::warn!(user_id, %err, "could not catch a socket up");
-                        Box::pin(self.close(CloseReason {
-                            code: close_code::RESYNC,
-                            reason: "could not catch up: reconnect",
-                        }))
+                        Box::pin(self.close(Disconnect::Resync))
                         .await;
                         return Ok(());
                     }
@@ -205,10 +202,7 @@ where
                     self.send(Message::Text(outbound.frame())).await?;
                 }
                 () = &mut idle => {
-                    Box::pin(self.close(CloseReason {
-                        code: close_code::IDLE,
-                        reason: "nothing heard for too long: reconnect",
-                    }))
+                    Box::pin(self.close(Disconnect::Idle))
                     .await;
                     return Ok(());
                 }
@@ -263,10 +257,7 @@ where
                         tracing::warn!(user_id, %err, "could not check a socket's session");
                     }
                     if matches!(live, Ok(false)) {
-                        Box::pin(self.close(CloseReason {
-                            code: close_code::SESSION_EXPIRED,
-                            reason: "session expired: sign in again",
-                        }))
+                        Box::pin(self.close(Disconnect::SessionExpired))
                         .await;
                         return Ok(());
                     }
@@ -433,11 +424,7 @@ where
 
     async fn flooded(&mut self) -> Result<(), End> {
         Metrics::add(&self.node.metrics.flood_closes, 1);
-        self.close(CloseReason {
-            code: close_code::FLOOD,
-            reason: "too many frames",
-        })
-        .await;
+        self.close(Disconnect::Flood).await;
         Ok(())
     }
 
@@ -463,10 +450,10 @@ where
     /// Sends a close frame, then reads (and drops) what the client still sends until it answers
     /// the close, for at most a second. Closing a TCP connection with unread bytes in it makes
     /// the kernel reset it, and the client would never see the close frame and its code.
-    async fn close(&mut self, reason: CloseReason) {
+    async fn close(&mut self, why: Disconnect) {
         let frame = CloseFrame {
-            code: reason.code,
-            reason: reason.reason.into(),
+            code: why.code(),
+            reason: why.reason().into(),
         };
         let deadline = Instant::now() + Duration::from_secs(1);
         let sent = tokio::time::timeout_at(deadline, self.socket.send(Message::Close(Some(frame))));
@@ -496,31 +483,16 @@ fn error_frame(code: &str, message: &str) -> ServerFrame {
 /// text that is not UTF-8, 1002 for any other violation (a reserved bit, an unknown opcode, a
 /// fragmented or oversized control frame, a continuation of nothing). A connection that failed
 /// (reset, I/O error) gets none: nobody is there to read it.
-fn close_for(err: &axum::Error) -> Option<CloseReason> {
+fn close_for(err: &axum::Error) -> Option<Disconnect> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(current) = source {
         match current.downcast_ref::<tungstenite::Error>() {
-            Some(tungstenite::Error::Capacity(_)) => {
-                return Some(CloseReason {
-                    code: close_code::TOO_BIG,
-                    reason: "frame too large",
-                })
-            }
-            Some(tungstenite::Error::Utf8(_)) => {
-                return Some(CloseReason {
-                    code: close_code::INVALID_PAYLOAD,
-                    reason: "text frames must be UTF-8",
-                })
-            }
+            Some(tungstenite::Error::Capacity(_)) => return Some(Disconnect::TooBig),
+            Some(tungstenite::Error::Utf8(_)) => return Some(Disconnect::InvalidPayload),
             Some(tungstenite::Error::Protocol(
                 tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
             )) => return None,
-            Some(tungstenite::Error::Protocol(_)) => {
-                return Some(CloseReason {
-                    code: close_code::PROTOCOL_ERROR,
-                    reason: "WebSocket protocol violation",
-                })
-            }
+            Some(tungstenite::Error::Protocol(_)) => return Some(Disconnect::ProtocolError),
             Some(_) => return None,
             None => source = current.source(),
         }

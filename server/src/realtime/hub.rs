@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, Notify};
 
-use app::protocol::{close_code, ServerFrame};
+use app::protocol::{Disconnect, ServerFrame};
 use app::ssr::events::Event;
 
 use super::metrics::Metrics;
@@ -56,34 +56,27 @@ impl Outbound {
     }
 }
 
-/// Why and how the server closes a socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CloseReason {
-    pub code: u16,
-    pub reason: &'static str,
-}
-
 /// A one-shot close request that bypasses the (possibly full) queue.
 #[derive(Debug, Default)]
 pub struct Closer {
-    reason: Mutex<Option<CloseReason>>,
+    reason: Mutex<Option<Disconnect>>,
     notify: Notify,
 }
 
 impl Closer {
     /// Asks the socket to close; the first reason wins. True if this call was the first.
-    pub fn close(&self, code: u16, reason: &'static str) -> bool {
+    pub fn close(&self, why: Disconnect) -> bool {
         let mut slot = self.reason.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_some() {
             return false;
         }
-        *slot = Some(CloseReason { code, reason });
+        *slot = Some(why);
         self.notify.notify_one();
         true
     }
 
     /// Resolves once a close was asked for.
-    pub async fn closed(&self) -> CloseReason {
+    pub async fn closed(&self) -> Disconnect {
         loop {
             if let Some(reason) = *self.reason.lock().unwrap_or_else(PoisonError::into_inner) {
                 return reason;
@@ -109,10 +102,7 @@ impl ClientHandle {
     fn offer(&self, outbound: Outbound, metrics: &Metrics) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.try_send(outbound) {
             // Counted once per socket closed, not once per frame it could not take.
-            if self
-                .closer
-                .close(close_code::SLOW_CLIENT, "too slow: reconnect to catch up")
-            {
+            if self.closer.close(Disconnect::SlowClient) {
                 Metrics::add(&metrics.slow_client_closes, 1);
             }
         }
@@ -200,9 +190,7 @@ impl Hub {
             } => {
                 for client in self.clients_of(*user_id) {
                     if client.session_id == *session_id {
-                        client
-                            .closer
-                            .close(close_code::SIGNED_OUT, "signed out: sign in again");
+                        client.closer.close(Disconnect::SignedOut);
                     }
                 }
             }
@@ -242,9 +230,9 @@ impl Hub {
         }
     }
 
-    pub fn close_all(&self, code: u16, reason: &'static str) {
+    pub fn close_all(&self, why: Disconnect) {
         for client in self.all_clients() {
-            client.closer.close(code, reason);
+            client.closer.close(why);
         }
     }
 
@@ -315,7 +303,7 @@ mod tests {
             });
             fast_queue.recv().await.unwrap();
         }
-        assert_eq!(slow.closer.closed().await.code, close_code::SLOW_CLIENT);
+        assert_eq!(slow.closer.closed().await, Disconnect::SlowClient);
         assert_eq!(Metrics::get(&metrics.slow_client_closes), 1);
         assert!(fast.closer.reason.lock().unwrap().is_none());
     }
@@ -329,7 +317,7 @@ mod tests {
             user_id: 1,
             session_id: 10,
         });
-        assert_eq!(phone.closer.closed().await.code, close_code::SIGNED_OUT);
+        assert_eq!(phone.closer.closed().await, Disconnect::SignedOut);
         assert!(laptop.closer.reason.lock().unwrap().is_none());
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::StreamExt;
 
-use app::protocol::close_code;
+use app::protocol::Disconnect;
 use app::ssr::events::{Event, EventSink, Presence};
 use app::ssr::store::DynStore;
 
@@ -98,8 +98,7 @@ impl Node {
     /// Closes every socket with "service restart" so clients reconnect (to this server once it is
     /// back, or to another instance), and waits a little for them to go.
     pub async fn shutdown(&self) {
-        self.hub
-            .close_all(close_code::SERVICE_RESTART, "server restarting");
+        self.hub.close_all(Disconnect::ServiceRestart);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         while !self.hub.is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
