@@ -13,7 +13,7 @@ start_herald() {
   export HERALD_SITE_ROOT="$PWD/target/site"
   "$bin" serve --demo >"$herald_dir/server.log" 2>&1 &
   herald_pid=$!
-  trap 'kill $herald_pid 2>/dev/null || true; wait $herald_pid 2>/dev/null || true; rm -rf "$herald_dir"' EXIT
+  trap stop_herald EXIT
   for _ in $(seq 1 150); do
     curl -sf "$base/healthz" >/dev/null && break
     sleep 0.2
@@ -23,6 +23,13 @@ start_herald() {
     return 1
   fi
   api_token=$(HERALD_TOKEN_NAME=scripts "$bin" create-token 2>/dev/null)
+}
+
+# Stops what `start_herald` started and deletes its folder; `start_herald` may then run again.
+stop_herald() {
+  kill "$herald_pid" 2>/dev/null || true
+  wait "$herald_pid" 2>/dev/null || true
+  rm -rf "$herald_dir"
 }
 
 # `start_cluster PORT SECOND_PORT` runs two instances of $HERALD_BIN on a fresh PostgreSQL
