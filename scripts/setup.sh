@@ -20,8 +20,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  # --debug: an unoptimized cargo-leptos compiles in about half the time and its work (driving
-  # cargo, wasm-bindgen, CSS, precompressing) is no slower in practice; see docs/benchmarks.md.
+  # --debug: an unoptimized cargo-leptos compiles in half the time (7 min 47 s against about 17)
+  # and builds the same output; only its own work is slower, chiefly compressing a release
+  # build's files (about 40 s). See docs/benchmarks.md, "Cold set-up and build times".
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once)"
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --debug
 fi
