@@ -335,7 +335,7 @@ pub async fn send_alert(
                 link: link.cloned(),
             })
             .collect();
-        inbox::send_all(services, &new).await?;
+        inbox::send_all(services, new).await?;
     }
     Ok(recipients.len())
 }

@@ -101,41 +101,42 @@ async fn commit(
 }
 
 /// Stores every request of `batch` in one transaction if it can.
-async fn store_batch(store: &dyn Store, mut batch: Vec<Request>) -> Vec<Stored> {
-    if batch.len() == 1 {
-        let request = batch.pop().expect("one request");
-        let result = store.create_notifications(&request.new).await;
-        return vec![Stored {
-            result,
-            answer: request.answer,
-        }];
+async fn store_batch(store: &dyn Store, batch: Vec<Request>) -> Vec<Stored> {
+    let mut lengths = Vec::with_capacity(batch.len());
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut all = Vec::new();
+    for request in batch {
+        lengths.push(request.new.len());
+        answers.push(request.answer);
+        all.extend(request.new);
     }
-    let all: Vec<NewNotification> = batch.iter().flat_map(|r| r.new.clone()).collect();
-    let mut answered = Vec::with_capacity(batch.len());
-    match store.create_notifications(&all).await {
+    let results = match store.create_notifications(&all).await {
         Ok(stored) => {
             let mut stored = stored.into_iter();
-            for request in batch {
-                let mine = stored.by_ref().take(request.new.len()).collect();
-                answered.push(Stored {
-                    result: Ok(mine),
-                    answer: request.answer,
-                });
-            }
+            lengths
+                .iter()
+                .map(|&length| Ok(stored.by_ref().take(length).collect()))
+                .collect()
         }
         // All or none is each request's promise, not the batch's: one request's failure
         // (a recipient deleted meanwhile) must not fail the others. Each goes alone.
+        Err(err) if lengths.len() == 1 => vec![Err(err)],
         Err(_) => {
-            for request in batch {
-                let result = store.create_notifications(&request.new).await;
-                answered.push(Stored {
-                    result,
-                    answer: request.answer,
-                });
+            let mut results = Vec::with_capacity(lengths.len());
+            let mut rest = all.as_slice();
+            for &length in &lengths {
+                let (mine, after) = rest.split_at(length);
+                results.push(store.create_notifications(mine).await);
+                rest = after;
             }
+            results
         }
-    }
-    answered
+    };
+    results
+        .into_iter()
+        .zip(answers)
+        .map(|(result, answer)| Stored { result, answer })
+        .collect()
 }
 
 async fn publish(

@@ -13,7 +13,7 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Stores a notification, then pushes it and the recipient's new unread count.
 pub async fn send(services: &Services, new: &NewNotification) -> StoreResult<Notification> {
-    let mut sent = send_all(services, std::slice::from_ref(new)).await?;
+    let mut sent = send_all(services, vec![new.clone()]).await?;
     Ok(sent.pop().expect("one sent for one given"))
 }
 
@@ -25,9 +25,9 @@ pub async fn send(services: &Services, new: &NewNotification) -> StoreResult<Not
 /// that was stored is always pushed.
 pub async fn send_all(
     services: &Services,
-    new: &[NewNotification],
+    new: Vec<NewNotification>,
 ) -> StoreResult<Vec<Notification>> {
-    services.notifications.send(new.to_vec()).await
+    services.notifications.send(new).await
 }
 
 /// One page of `query.user_id`'s notifications, newest first, with the cursor of the next.

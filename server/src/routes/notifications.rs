@@ -13,7 +13,7 @@ use app::model::{
     FieldError, Link, MessageText, Notification, NotificationPage, NotificationType, Title,
 };
 use app::ssr::inbox;
-use app::ssr::store::{NewNotification, NotificationQuery, StoreResult};
+use app::ssr::store::{NewNotification, NotificationQuery, Store, StoreResult};
 
 use crate::auth::{CurrentUser, Publisher};
 use crate::error::{ApiError, ApiJson, BodyErrors, ErrorBody, PublishErrors};
@@ -196,7 +196,8 @@ pub(super) async fn create(
     ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<(StatusCode, ApiJson<Notification>), ApiError> {
     let recipient = body.recipient()?;
-    let known = KnownUsers::among(&state, std::slice::from_ref(&recipient)).await?;
+    let store = &*state.services.store;
+    let known = KnownUsers::among(store, std::slice::from_ref(&recipient)).await?;
     let user_id = known.id_of(&recipient)?;
     let content = body.content()?;
     let notification = inbox::send(&state.services, &content.to(user_id)).await?;
@@ -262,12 +263,12 @@ pub(super) async fn create_bulk(
         contents.push(entry.content().map_err(in_entry(index))?);
         recipients.push(entry.recipient().map_err(in_entry(index))?);
     }
-    let known = KnownUsers::among(&state, &recipients).await?;
+    let known = KnownUsers::among(&*state.services.store, &recipients).await?;
     let mut new = Vec::with_capacity(entries.len());
     for (index, (content, recipient)) in contents.into_iter().zip(&recipients).enumerate() {
         new.push(content.to(known.id_of(recipient).map_err(in_entry(index))?));
     }
-    let notifications = inbox::send_all(&state.services, &new).await?;
+    let notifications = inbox::send_all(&state.services, new).await?;
     Ok((StatusCode::CREATED, ApiJson(BulkCreated { notifications })))
 }
 
@@ -285,7 +286,7 @@ struct KnownUsers {
 }
 
 impl KnownUsers {
-    async fn among(state: &AppState, recipients: &[Recipient<'_>]) -> StoreResult<Self> {
+    async fn among(store: &dyn Store, recipients: &[Recipient<'_>]) -> StoreResult<Self> {
         let mut ids = Vec::new();
         let mut names = Vec::new();
         for recipient in recipients {
@@ -294,7 +295,7 @@ impl KnownUsers {
                 Recipient::Name(name) => names.push(name.to_lowercase()),
             }
         }
-        let users = state.services.store.users_among(&ids, &names).await?;
+        let users = store.users_among(&ids, &names).await?;
         Ok(Self {
             ids: users.iter().map(|user| user.id).collect(),
             names: users
