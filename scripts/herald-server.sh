@@ -27,9 +27,9 @@ start_herald() {
 
 # Stops what `start_herald` started and deletes its folder; `start_herald` may then run again.
 stop_herald() {
-  kill "$herald_pid" 2>/dev/null || true
-  wait "$herald_pid" 2>/dev/null || true
-  rm -rf "$herald_dir"
+  kill "${herald_pid:-}" 2>/dev/null || true
+  wait "${herald_pid:-}" 2>/dev/null || true
+  rm -rf "${herald_dir:-}"
 }
 
 # `start_cluster PORT SECOND_PORT` runs two instances of $HERALD_BIN on a fresh PostgreSQL
@@ -54,7 +54,7 @@ start_cluster() {
   herald_pid=$!
   HERALD_BIND="127.0.0.1:$2" "$bin" serve >"$herald_dir/server-2.log" 2>&1 &
   second_pid=$!
-  trap 'kill $herald_pid $second_pid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$herald_dir"' EXIT
+  trap stop_cluster EXIT
   local url
   for url in "$base" "$second_base"; do
     for _ in $(seq 1 150); do
@@ -64,6 +64,13 @@ start_cluster() {
     curl -sf "$url/healthz" >/dev/null || { cat "$herald_dir"/server*.log; return 1; }
   done
   api_token=$(HERALD_TOKEN_NAME=scripts "$bin" create-token 2>/dev/null)
+}
+
+# Stops what `start_cluster` started and deletes its folder; `start_cluster` may then run again.
+stop_cluster() {
+  kill "${herald_pid:-}" "${second_pid:-}" 2>/dev/null || true
+  wait "${herald_pid:-}" "${second_pid:-}" 2>/dev/null || true
+  rm -rf "${herald_dir:-}"
 }
 
 # Fails (and shows the lines) if a server logged a panic.
