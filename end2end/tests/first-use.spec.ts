@@ -83,6 +83,8 @@ test("a burst of notifications shows three toasts and '+N more', and each can be
 });
 
 test("a focused toast stays until it loses focus, and a long message makes no tall toast", async ({ page }) => {
+  // The page's timers run on a clock the test moves, so waiting 6.5 s costs nothing.
+  await page.clock.install();
   const username = uniqueName("focused");
   await signUp(page, username, PASSWORD);
   await expect(page.getByTestId("ws-status")).toHaveText("connected");
@@ -95,10 +97,40 @@ test("a focused toast stays until it loses focus, and a long message makes no ta
   expect((await toast.boundingBox())!.height).toBeLessThan(200);
   await toast.getByTestId("toast-dismiss").focus();
   // Longer than a toast's 5 s: being read (focused), it stays.
-  await page.waitForTimeout(6500);
+  await page.clock.runFor(6_500);
   await expect(toast).toBeVisible();
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await expect(toast).toHaveCount(0, { timeout: 8000 });
+  await page.clock.runFor(5_500);
+  await expect(toast).toHaveCount(0);
+});
+
+test("a toast goes after five seconds, and stays while the pointer rests on it", async ({ page }) => {
+  await page.clock.install();
+  const username = uniqueName("toasted");
+  await signUp(page, username, PASSWORD);
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  const admin = await adminApi();
+
+  await admin.post("/api/notifications/", { data: { username, title: "Brief one" } });
+  const brief = page.getByTestId("toast").filter({ hasText: "Brief one" });
+  await expect(brief).toBeVisible();
+  await page.clock.runFor(3_000);
+  await expect(brief).toBeVisible();
+  await page.clock.runFor(2_500);
+  await expect(brief).toHaveCount(0);
+
+  await admin.post("/api/notifications/", { data: { username, title: "Hovered one" } });
+  await admin.dispose();
+  const hovered = page.getByTestId("toast").filter({ hasText: "Hovered one" });
+  await hovered.hover();
+  await page.clock.runFor(6_500);
+  await expect(hovered).toBeVisible();
+  // Five seconds from when the pointer leaves, not from when it arrived.
+  await page.mouse.move(0, 0);
+  await page.clock.runFor(3_000);
+  await expect(hovered).toBeVisible();
+  await page.clock.runFor(2_500);
+  await expect(hovered).toHaveCount(0);
 });
 
 test("opening a notification's link from the inbox marks it read, and a read item loses its coloured dot", async ({ page }) => {

@@ -182,11 +182,19 @@ test("a banner deactivated while the page was disconnected is gone once it recon
   const banner = page.getByTestId("global-banner").filter({ hasText: title });
   await expect(banner).toBeVisible();
 
+  // A second tab, still connected, shows when the removal has gone out to live pages.
+  const witness = await page.context().newPage();
+  await witness.goto("/");
+  await expect(witness.getByTestId("ws-status")).toHaveText("connected");
+  const witnessed = witness.getByTestId("global-banner").filter({ hasText: title });
+  await expect(witnessed).toBeVisible();
+
   await page.getByTestId("disconnect").click();
   await expect(page.getByTestId("ws-status")).toHaveText("disconnected");
   await admin.patch(`/api/global-notifications/${global.id}/`, { data: { is_active: false } });
-  await page.waitForTimeout(300);
+  await expect(witnessed).toHaveCount(0);
   await expect(banner).toBeVisible();
+  await witness.close();
 
   await page.getByTestId("connect").click();
   await expect(page.getByTestId("ws-status")).toHaveText("connected");
