@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 
-// The suite runs against a real Herald built by `cargo leptos build`, on a fresh SQLite file,
+// The suite runs against a real Herald built by `cargo leptos build --split`, on a fresh SQLite file,
 // in Debian's Chromium (Playwright's own browser download cannot work on these machines).
 const port = Number(process.env.HERALD_E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the Herald that `cargo leptos build` made, on a fresh database, for the browser tests.
+# Starts the Herald that `cargo leptos build --split` made, on a fresh database, for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p .herald

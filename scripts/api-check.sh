@@ -17,7 +17,7 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
-[ -x target/debug/herald ] || { scripts/setup.sh; cargo leptos build; }
+[ -x target/debug/herald ] || { scripts/setup.sh; build_site; }
 
 # The fuzzer signs up many people and publishes fast from one address: the limits would answer
 # nearly everything with 429 (which is documented, so allowed, but tests nothing else).

@@ -24,7 +24,7 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
 fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[ -n "${HERALD_SKIP_BUILD:-}" ] || cargo leptos build
+[ -n "${HERALD_SKIP_BUILD:-}" ] || build_site
 
 if [ -z "${HERALD_DATABASE_URL:-}" ]; then
   admin_url="postgres://postgres@127.0.0.1:5432/postgres"

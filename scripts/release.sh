@@ -14,7 +14,7 @@ source scripts/env.sh
 fingerprint() {
   { rustc -V; cargo leptos --version
     git ls-files -z -co --exclude-standard -- app frontend server style public Cargo.toml Cargo.lock \
-      scripts/release.sh | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1
+      scripts/release.sh scripts/env.sh | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1
 }
 stamp=target/release/.built-from
 inputs=$(fingerprint)
@@ -23,7 +23,7 @@ if [ -x target/release/herald ] && [ -f target/release/hash.txt ] && [ -d target
   echo "The release build is up to date (nothing changed since the last one)."
   exit 0
 fi
-LEPTOS_SITE_ROOT=target/release/site LEPTOS_HASH_FILES=true cargo leptos build --release --precompress
+LEPTOS_SITE_ROOT=target/release/site LEPTOS_HASH_FILES=true build_site --release --precompress
 echo "$inputs" >"$stamp"
 echo "Built target/release/herald and target/release/site/. Serve with:"
 echo "  HERALD_SITE_ROOT=target/release/site ./target/release/herald serve"

@@ -13,7 +13,7 @@ cargo test -p app -p server -p herald-load -- --test-threads=1
 # After the Rust tests, not before: `cargo test` relinks target/debug/herald with the test
 # build's unified features, and that binary's pages do not hydrate. cargo-leptos puts back the
 # one the browser tests must run.
-cargo leptos build
+build_site
 # The JSON API against its OpenAPI document, fuzzed by schemathesis.
 scripts/api-check.sh
 # A few seconds of load at 200 sockets: nothing may be lost (speed is not asserted).

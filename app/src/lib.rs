@@ -14,13 +14,13 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::components::shell::{provide_viewer, Shell};
 use crate::pages::{
-    AdminPage, ApplicationPage, ConversationPage, EditJobPage, EmployerApplicationsPage,
-    EmployerJobsPage, HomePage, JobPage, LoginPage, MessagesPage, MyApplicationsPage, NotFound,
-    NotificationsPage, ProfilePage, RealtimeTestPage, RegisterPage, SessionsPage,
+    AdminRoute, ApplicationRoute, ConversationRoute, EditJobRoute, EmployerApplicationsRoute,
+    EmployerJobsRoute, HomePage, JobRoute, LoginPage, MessagesRoute, MyApplicationsRoute, NotFound,
+    NotificationsRoute, ProfileRoute, RealtimeTestRoute, RegisterPage, SessionsRoute,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -79,29 +79,29 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
-                <Route path=path!("/notifications/") view=NotificationsPage ssr=SsrMode::Async/>
-                <Route path=path!("/realtime-test/") view=RealtimeTestPage ssr=SsrMode::Async/>
-                <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
-                <Route path=path!("/applications/") view=MyApplicationsPage ssr=SsrMode::Async/>
-                <Route path=path!("/sessions/") view=SessionsPage ssr=SsrMode::Async/>
-                <Route path=path!("/employer/jobs/") view=EmployerJobsPage ssr=SsrMode::Async/>
-                <Route path=path!("/employer/jobs/:id/") view=EditJobPage ssr=SsrMode::Async/>
+                <Route path=path!("/notifications/") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/realtime-test/") view={Lazy::<RealtimeTestRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/jobs/:id") view={Lazy::<JobRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/applications/") view={Lazy::<MyApplicationsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/sessions/") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/employer/jobs/") view={Lazy::<EmployerJobsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/employer/jobs/:id/") view={Lazy::<EditJobRoute>::new()} ssr=SsrMode::Async/>
                 <Route
                     path=path!("/employer/applications/")
-                    view=EmployerApplicationsPage
+                    view={Lazy::<EmployerApplicationsRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=path!("/employer/applications/:id/")
-                    view=ApplicationPage
+                    view={Lazy::<ApplicationRoute>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=path!("/profile/:username") view=ProfilePage ssr=SsrMode::Async/>
-                <Route path=path!("/messages/") view=MessagesPage ssr=SsrMode::Async/>
-                <Route path=path!("/messages/:username") view=ConversationPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile/:username") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/messages/") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/messages/:username") view={Lazy::<ConversationRoute>::new()} ssr=SsrMode::Async/>
                 <Route
                     path=path!("/admin-panel/notifications/")
-                    view=AdminPage
+                    view={Lazy::<AdminRoute>::new()}
                     ssr=SsrMode::Async
                 />
             </Routes>

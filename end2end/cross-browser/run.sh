@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cross-browser smoke suite: Firefox ESR and WebKitGTK against a real Herald (the one
-# `cargo leptos build` made), one after the other. Arguments go to `playwright test`, e.g.
+# `cargo leptos build --split` made), one after the other. Arguments go to `playwright test`, e.g.
 # `--project="Firefox ESR"` or `--list`.
 set -euo pipefail
 cd "$(dirname "$0")"
