@@ -41,8 +41,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateUser(args) => {
-            let role = Role::parse_self_service("role", &args.role)?;
             let store = open(&args.database).await?;
+            let role = Role::from(args.role);
             let user = accounts::register(&*store, &args.username, &args.password, role).await?;
             println!("created {} {} (id {})", user.role, user.username, user.id);
             Ok(())

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
+use strum::VariantArray;
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -25,7 +26,7 @@ use app::ssr::events::{Event, EventSink};
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::store::{
     self, DynStore, GlobalNotificationPatch, JobSearch, NewGlobalNotification, NewNotification,
-    NotificationQuery, StoreError, MAX_LIMIT_KEY_CHARS,
+    NotificationQuery, StoreError, Unique, MAX_LIMIT_KEY_CHARS,
 };
 use common::postgres::Schema;
 
@@ -358,7 +359,7 @@ async fn a_duplicate_username_differing_only_in_case_is_a_conflict(db: &TestData
             .await
             .unwrap_err();
         assert!(
-            matches!(err, StoreError::Conflict("username")),
+            matches!(err, StoreError::Conflict(Unique::Username)),
             "{taken}: {err:?}"
         );
     }
@@ -571,7 +572,7 @@ async fn a_notification_reads_back_as_it_was_stored(db: &TestDatabase) {
     assert_eq!(listed, [stored]);
 
     // Every type and a message of many lines survive the trip.
-    for kind in NotificationType::ALL {
+    for &kind in NotificationType::VARIANTS {
         let new = NewNotification {
             notification_type: kind,
             message: MessageText::parse("message", "line one\nline two ✓").unwrap(),
@@ -1549,7 +1550,7 @@ async fn a_duplicate_application_is_a_conflict(db: &TestDatabase) {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, StoreError::Conflict("application")),
+        matches!(err, StoreError::Conflict(Unique::Application)),
         "{err:?}"
     );
     // The same job for someone else, or another job for the same person, is no conflict.
@@ -1647,7 +1648,7 @@ async fn only_the_jobs_employer_can_set_an_applications_status(db: &TestDatabase
             .status,
         ApplicationStatus::New
     );
-    for status in ApplicationStatus::ALL.into_iter().rev() {
+    for &status in ApplicationStatus::VARIANTS.iter().rev() {
         let changed = store
             .set_application_status(acme.id, application.id, status)
             .await

@@ -124,6 +124,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     let count = move || realtime.unread.get();
     let label = move || format!("Notifications, {} unread", count());
     let role = viewer.user.role;
+    let role_name: &'static str = role.into();
     let profile = format!("/profile/{}", viewer.user.username);
     // Each role has its own shell: the same bar, with the links that role needs.
     let links = match role {
@@ -171,7 +172,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
             "Menu"
         </button>
         <div id="account-menu" class="account-menu" class:open=move || menu_open.get()>
-            <span class="shell-links" data-testid="shell" data-shell=role.as_str()>
+            <span class="shell-links" data-testid="shell" data-shell=role_name>
                 {links
                     .into_iter()
                     .map(|(href, text)| view! { <a href=href>{text}</a> })
@@ -182,7 +183,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
             <DesktopToggle/>
             <span class="whoami" data-testid="whoami">
                 {viewer.user.username.clone()}
-                <span class="role">{viewer.user.role.as_str()}</span>
+                <span class="role">{role_name}</span>
             </span>
             <ActionForm action=ctx.logout attr:class="inline">
                 <button type="submit" class="button ghost" data-testid="sign-out">

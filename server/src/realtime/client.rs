@@ -17,7 +17,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use time::OffsetDateTime;
 use tokio::time::{timeout, Instant};
 
-use app::protocol::{ClientFrame, Disconnect, ServerFrame};
+use app::protocol::{ClientFrame, Disconnect, ErrorCode, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
 use super::hub::{ClientHandle, FrameKey, Outbound};
@@ -222,7 +222,7 @@ where
                             if !flood.take() {
                                 return Box::pin(self.flooded()).await;
                             }
-                            let reply = error_frame("invalid_frame", "frames must be JSON text");
+                            let reply = error_frame(ErrorCode::InvalidFrame, "frames must be JSON text");
                             self.send_frame(&reply).await?;
                         }
                         // Control frames count too: a ping flood costs a pong each.
@@ -347,7 +347,7 @@ where
     async fn handle(&mut self, text: &str) -> Option<ServerFrame> {
         let frame = match serde_json::from_str::<ClientFrame>(text) {
             Ok(frame) => frame,
-            Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
+            Err(err) => return Some(error_frame(ErrorCode::InvalidFrame, &err.to_string())),
         };
         let services = self.services;
         let user_id = self.connection.user_id;
@@ -368,10 +368,13 @@ where
         match outcome {
             Ok(true) => None,
             // Another user's id is answered exactly like a missing one.
-            Ok(false) => Some(error_frame("not_found", "no such notification")),
+            Ok(false) => Some(error_frame(ErrorCode::NotFound, "no such notification")),
             Err(err) => {
                 tracing::error!(%err, "socket action failed");
-                Some(error_frame("internal", "something went wrong; try again"))
+                Some(error_frame(
+                    ErrorCode::Internal,
+                    "something went wrong; try again",
+                ))
             }
         }
     }
@@ -471,9 +474,9 @@ where
     }
 }
 
-fn error_frame(code: &str, message: &str) -> ServerFrame {
+fn error_frame(code: ErrorCode, message: &str) -> ServerFrame {
     ServerFrame::Error {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
     }
 }

@@ -33,9 +33,9 @@ pub type DynStore = Arc<dyn Store>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique value (a user name) is already taken.
+    /// A value that must be unique is already taken.
     #[error("{0} is already taken")]
-    Conflict(&'static str),
+    Conflict(Unique),
     #[error(
         "unsupported database URL {0:?}: use sqlite://PATH, sqlite::memory: or \
          postgres://USER@HOST/DATABASE"
@@ -49,6 +49,16 @@ pub enum StoreError {
     Database(sqlx::Error),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// What must be unique, and so what a [`StoreError::Conflict`] collided with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::Display)]
+#[strum(serialize_all = "snake_case")]
+pub enum Unique {
+    /// A user name (compared without case).
+    Username,
+    /// One jobseeker's application to one job.
+    Application,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -169,7 +179,7 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
 
     // --- accounts ---------------------------------------------------------------------------
 
-    /// Creates a user; `StoreError::Conflict("username")` if the name is taken.
+    /// Creates a user; `StoreError::Conflict(Unique::Username)` if the name is taken.
     async fn create_user(
         &self,
         username: &str,
