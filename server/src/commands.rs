@@ -8,7 +8,7 @@ use app::ssr::store::{self, DynStore};
 use app::ssr::{accounts, secret};
 
 use crate::config::{
-    ApiClientConfig, Cli, Command, CreateLoadUsers, DatabaseConfig, LogFormat, ServeConfig,
+    ApiClientConfig, Cli, Command, CreateLoadUsersArgs, DatabaseConfig, LogFormat, ServeConfig,
 };
 use crate::startup::Application;
 use crate::{demo, telemetry};
@@ -77,7 +77,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn create_load_users(args: CreateLoadUsers) -> anyhow::Result<()> {
+async fn create_load_users(args: CreateLoadUsersArgs) -> anyhow::Result<()> {
     use std::io::Write;
 
     let store = open(&args.database).await?;

@@ -29,19 +29,19 @@ pub enum Command {
     /// Brings the database schema up to date and exits.
     Migrate(DatabaseConfig),
     /// Creates an administrator.
-    CreateAdmin(CreateAdmin),
+    CreateAdmin(CreateAdminArgs),
     /// Creates a jobseeker or an employer.
-    CreateUser(CreateUser),
+    CreateUser(CreateUserArgs),
     /// Creates a bearer API token for a service and prints it (it is shown only once).
-    CreateToken(CreateToken),
+    CreateToken(CreateTokenArgs),
     /// Sends a notification to one user through a running server, so it is pushed live.
-    Send(Send),
+    Send(SendArgs),
     /// Announces a global notification through a running server.
-    Announce(Announce),
+    Announce(AnnounceArgs),
     /// Creates many jobseekers at once, each signed in once, for the load tool (`herald-load`):
     /// prints `username<TAB>session token` per line. They share one password hash, so 10,000
     /// take seconds rather than the minutes 10,000 sign-ups would.
-    CreateLoadUsers(CreateLoadUsers),
+    CreateLoadUsers(CreateLoadUsersArgs),
 }
 
 #[derive(Clone, Debug, Args)]
@@ -231,7 +231,7 @@ pub enum LogFormat {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateAdmin {
+pub struct CreateAdminArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     #[arg(long, env = "HERALD_USERNAME")]
@@ -241,7 +241,7 @@ pub struct CreateAdmin {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateUser {
+pub struct CreateUserArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     #[arg(long, env = "HERALD_USERNAME")]
@@ -254,7 +254,7 @@ pub struct CreateUser {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateToken {
+pub struct CreateTokenArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// Who the token is for, e.g. `billing-service`.
@@ -263,7 +263,7 @@ pub struct CreateToken {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateLoadUsers {
+pub struct CreateLoadUsersArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// How many users.
@@ -285,7 +285,7 @@ pub struct ApiClientConfig {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct Send {
+pub struct SendArgs {
     #[command(flatten)]
     pub client: ApiClientConfig,
     #[arg(long, env = "HERALD_SEND_USER")]
@@ -301,7 +301,7 @@ pub struct Send {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct Announce {
+pub struct AnnounceArgs {
     #[command(flatten)]
     pub client: ApiClientConfig,
     #[arg(long, env = "HERALD_TITLE")]

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::components::form_error::{error_text, FormError};
-use crate::components::shell::use_viewer;
+use crate::components::layout::use_viewer;
 use crate::components::time::Time;
 use crate::error::AppError;
 use crate::model::{Job, Role};
