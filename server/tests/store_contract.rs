@@ -243,7 +243,7 @@ async fn migrating_again_changes_nothing_and_the_store_answers_pings(db: &TestDa
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
-    assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada));
+    assert_eq!(store.users_among(&[ada.id], &[]).await.unwrap(), [ada]);
 }
 
 async fn a_store_opened_again_on_the_same_database_finds_its_rows(db: &TestDatabase) {
@@ -320,7 +320,10 @@ async fn a_new_user_reads_back_by_id_and_by_name(db: &TestDatabase) {
         .await
         .unwrap();
     assert_eq!((ada.username.as_str(), ada.role), ("ada", Role::Employer));
-    assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada.clone()));
+    assert_eq!(
+        store.users_among(&[ada.id], &[]).await.unwrap(),
+        std::slice::from_ref(&ada)
+    );
     assert_eq!(
         store.user_by_username("ada").await.unwrap(),
         Some(ada.clone())
@@ -329,7 +332,11 @@ async fn a_new_user_reads_back_by_id_and_by_name(db: &TestDatabase) {
     assert_eq!(credentials.user, ada);
     assert_eq!(credentials.password_hash, "the hash");
 
-    assert_eq!(store.user_by_id(ada.id + 1).await.unwrap(), None);
+    assert!(store
+        .users_among(&[ada.id + 1], &[])
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(store.user_by_username("bob").await.unwrap(), None);
     assert!(store.credentials("bob").await.unwrap().is_none());
 }
@@ -1904,7 +1911,10 @@ mod postgres_only {
             .collect();
         let ada = user(&stores[0], "ada", Role::Jobseeker).await;
         for store in &stores {
-            assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada.clone()));
+            assert_eq!(
+                store.users_among(&[ada.id], &[]).await.unwrap(),
+                std::slice::from_ref(&ada)
+            );
         }
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
             .await
@@ -1996,7 +2006,7 @@ mod postgres_only {
         .await
         .unwrap();
         assert!(!cut.is_empty() && cut.iter().all(|&cut| cut), "{cut:?}");
-        assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada));
+        assert_eq!(store.users_among(&[ada.id], &[]).await.unwrap(), [ada]);
     }
 }
 

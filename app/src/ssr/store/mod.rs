@@ -187,7 +187,6 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
         role: Role,
     ) -> StoreResult<User>;
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
     /// The users that exist among those named by id in `ids` or by name in `usernames` (user
     /// names match without regard to case), in no particular order.

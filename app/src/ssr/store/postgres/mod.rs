@@ -289,15 +289,6 @@ impl Store for PostgresStore {
         .transpose()
     }
 
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
-        let row: Option<UserRow> =
-            sqlx::query_as("SELECT id, username, role FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(User::try_from).transpose()?)
-    }
-
     async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>> {
         let lowered: Vec<String> = usernames.iter().map(|name| name.to_lowercase()).collect();
         let rows: Vec<UserRow> = sqlx::query_as(

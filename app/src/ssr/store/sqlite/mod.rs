@@ -212,14 +212,6 @@ impl Store for SqliteStore {
         .transpose()
     }
 
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT id, username, role FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(user_from_row).transpose()?)
-    }
-
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT id, username, role FROM users WHERE username = ?")
             .bind(username)
