@@ -35,7 +35,7 @@ export default defineConfig({
   },
   webServer: {
     command: "bash ./serve.sh",
-    url: `${baseURL}/healthz`,
+    url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",

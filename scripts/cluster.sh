@@ -64,10 +64,10 @@ for n in $(seq 1 "$size"); do
   pids+=($!)
   upstreams+="    server 127.0.0.1:$instance_port;"$'\n'
   for _ in $(seq 1 150); do
-    curl -sf "http://127.0.0.1:$instance_port/healthz" >/dev/null && break
+    curl -sf "http://127.0.0.1:$instance_port/readyz" >/dev/null && break
     sleep 0.2
   done
-  curl -sf "http://127.0.0.1:$instance_port/healthz" >/dev/null \
+  curl -sf "http://127.0.0.1:$instance_port/readyz" >/dev/null \
     || { cat "$work/logs/herald-$n.log"; exit 1; }
 done
 
@@ -76,7 +76,7 @@ sed -e "s|@PORT@|$port|" -e "s|@WORK@|$work|g" deploy/nginx.conf \
   >"$work/nginx.conf"
 "$nginx_bin" -p "$work" -c "$work/nginx.conf" -g "pid $work/nginx.pid; error_log $work/logs/nginx-error.log;"
 for _ in $(seq 1 50); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
   sleep 0.1
 done
 

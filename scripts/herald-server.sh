@@ -15,10 +15,10 @@ start_herald() {
   herald_pid=$!
   trap stop_herald EXIT
   for _ in $(seq 1 150); do
-    curl -sf "$base/healthz" >/dev/null && break
+    curl -sf "$base/readyz" >/dev/null && break
     sleep 0.2
   done
-  if ! curl -sf "$base/healthz" >/dev/null; then
+  if ! curl -sf "$base/readyz" >/dev/null; then
     cat "$herald_dir/server.log"
     return 1
   fi
@@ -58,10 +58,10 @@ start_cluster() {
   local url
   for url in "$base" "$second_base"; do
     for _ in $(seq 1 150); do
-      curl -sf "$url/healthz" >/dev/null && break
+      curl -sf "$url/readyz" >/dev/null && break
       sleep 0.2
     done
-    curl -sf "$url/healthz" >/dev/null || { cat "$herald_dir"/server*.log; return 1; }
+    curl -sf "$url/readyz" >/dev/null || { cat "$herald_dir"/server*.log; return 1; }
   done
   api_token=$(HERALD_TOKEN_NAME=scripts "$bin" create-token 2>/dev/null)
 }

@@ -16,7 +16,7 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
-use crate::components::shell::{provide_viewer, Shell};
+use crate::components::layout::{provide_viewer, Layout};
 use crate::pages::{
     AdminRoute, ApplicationRoute, ConversationRoute, EditJobRoute, EmployerApplicationsRoute,
     EmployerJobsRoute, HomePage, JobRoute, LoginPage, MessagesRoute, MyApplicationsRoute, NotFound,
@@ -74,7 +74,7 @@ fn Pages() -> impl IntoView {
         }
     });
     view! {
-        <Shell>
+        <Layout>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
@@ -105,6 +105,6 @@ fn Pages() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
             </Routes>
-        </Shell>
+        </Layout>
     }
 }

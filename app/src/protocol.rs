@@ -22,11 +22,24 @@ pub enum ServerFrame {
     /// The user's unread count changed, from any tab, device or API call.
     UnreadCount { count: i64 },
     /// The last client frame was refused; the socket stays open.
-    Error { code: String, message: String },
+    Error { code: ErrorCode, message: String },
     /// The answer to `{"action":"ping"}`.
     Pong,
     /// A direct message this user sent or received (from any of their tabs).
     Message { message: DirectMessage },
+}
+
+/// Why a client frame was refused: the `code` of an `error` frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON, not text, or an unknown action.
+    InvalidFrame,
+    /// A `mark_read` of an id that is not this user's: another user's id is answered exactly
+    /// like a missing one.
+    NotFound,
+    /// The server could not do it now; try again.
+    Internal,
 }
 
 /// What a client may send.
@@ -131,6 +144,20 @@ mod tests {
             serde_json::to_string(&ServerFrame::Pong).unwrap(),
             r#"{"type":"pong"}"#
         );
+        let refused = ServerFrame::Error {
+            code: ErrorCode::NotFound,
+            message: "no such notification".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&refused).unwrap(),
+            r#"{"type":"error","code":"not_found","message":"no such notification"}"#
+        );
+        for (code, name) in [
+            (ErrorCode::InvalidFrame, "\"invalid_frame\""),
+            (ErrorCode::Internal, "\"internal\""),
+        ] {
+            assert_eq!(serde_json::to_string(&code).unwrap(), name);
+        }
         let removed = ServerFrame::GlobalNotificationRemoved { id: 9 };
         assert_eq!(
             serde_json::to_string(&removed).unwrap(),

@@ -28,7 +28,7 @@ export default defineConfig<object, { engineName: EngineName; notifications: boo
   ],
   webServer: {
     command: "bash ../serve.sh",
-    url: `${heraldURL}/healthz`,
+    url: `${heraldURL}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",

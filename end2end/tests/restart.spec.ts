@@ -27,7 +27,7 @@ async function startHerald(database: string, port = 0): Promise<Herald> {
   try {
     const address = await listeningAddress(child);
     const base = `http://${address}`;
-    const response = await fetch(`${base}/healthz`);
+    const response = await fetch(`${base}/readyz`);
     if (!response.ok) throw new Error(`herald at ${base} answered ${response.status}`);
     return { child, base };
   } catch (err) {

@@ -8,7 +8,7 @@ use app::ssr::store::{self, DynStore};
 use app::ssr::{accounts, secret};
 
 use crate::config::{
-    ApiClientConfig, Cli, Command, CreateLoadUsers, DatabaseConfig, LogFormat, ServeConfig,
+    ApiClientConfig, Cli, Command, CreateLoadUsersArgs, DatabaseConfig, LogFormat, ServeConfig,
 };
 use crate::startup::Application;
 use crate::{demo, telemetry};
@@ -41,8 +41,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateUser(args) => {
-            let role = Role::parse_self_service("role", &args.role)?;
             let store = open(&args.database).await?;
+            let role = Role::from(args.role);
             let user = accounts::register(&*store, &args.username, &args.password, role).await?;
             println!("created {} {} (id {})", user.role, user.username, user.id);
             Ok(())
@@ -77,7 +77,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn create_load_users(args: CreateLoadUsers) -> anyhow::Result<()> {
+async fn create_load_users(args: CreateLoadUsersArgs) -> anyhow::Result<()> {
     use std::io::Write;
 
     let store = open(&args.database).await?;

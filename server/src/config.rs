@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use app::model::{Level, NotificationType, SignUpRole};
 use clap::{Args, Parser, Subcommand};
 
 use crate::realtime::broker::BrokerChoice;
@@ -28,19 +29,19 @@ pub enum Command {
     /// Brings the database schema up to date and exits.
     Migrate(DatabaseConfig),
     /// Creates an administrator.
-    CreateAdmin(CreateAdmin),
+    CreateAdmin(CreateAdminArgs),
     /// Creates a jobseeker or an employer.
-    CreateUser(CreateUser),
+    CreateUser(CreateUserArgs),
     /// Creates a bearer API token for a service and prints it (it is shown only once).
-    CreateToken(CreateToken),
+    CreateToken(CreateTokenArgs),
     /// Sends a notification to one user through a running server, so it is pushed live.
-    Send(Send),
+    Send(SendArgs),
     /// Announces a global notification through a running server.
-    Announce(Announce),
+    Announce(AnnounceArgs),
     /// Creates many jobseekers at once, each signed in once, for the load tool (`herald-load`):
     /// prints `username<TAB>session token` per line. They share one password hash, so 10,000
     /// take seconds rather than the minutes 10,000 sign-ups would.
-    CreateLoadUsers(CreateLoadUsers),
+    CreateLoadUsers(CreateLoadUsersArgs),
 }
 
 #[derive(Clone, Debug, Args)]
@@ -230,7 +231,7 @@ pub enum LogFormat {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateAdmin {
+pub struct CreateAdminArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     #[arg(long, env = "HERALD_USERNAME")]
@@ -240,20 +241,20 @@ pub struct CreateAdmin {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateUser {
+pub struct CreateUserArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     #[arg(long, env = "HERALD_USERNAME")]
     pub username: String,
     #[arg(long, env = "HERALD_PASSWORD")]
     pub password: String,
-    /// `jobseeker` or `employer`.
-    #[arg(long, env = "HERALD_ROLE")]
-    pub role: String,
+    /// `jobseeker` or `employer` (admins are made with `create-admin`).
+    #[arg(long, env = "HERALD_ROLE", value_enum)]
+    pub role: SignUpRole,
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateToken {
+pub struct CreateTokenArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// Who the token is for, e.g. `billing-service`.
@@ -262,7 +263,7 @@ pub struct CreateToken {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct CreateLoadUsers {
+pub struct CreateLoadUsersArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// How many users.
@@ -284,7 +285,7 @@ pub struct ApiClientConfig {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct Send {
+pub struct SendArgs {
     #[command(flatten)]
     pub client: ApiClientConfig,
     #[arg(long, env = "HERALD_SEND_USER")]
@@ -293,22 +294,22 @@ pub struct Send {
     pub title: String,
     #[arg(long, env = "HERALD_MESSAGE", default_value = "")]
     pub message: String,
-    #[arg(long = "type", env = "HERALD_TYPE", default_value = "system")]
-    pub notification_type: String,
+    #[arg(long = "type", env = "HERALD_TYPE", value_enum, default_value_t = NotificationType::System)]
+    pub notification_type: NotificationType,
     #[arg(long, env = "HERALD_LINK")]
     pub link: Option<String>,
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct Announce {
+pub struct AnnounceArgs {
     #[command(flatten)]
     pub client: ApiClientConfig,
     #[arg(long, env = "HERALD_TITLE")]
     pub title: String,
     #[arg(long, env = "HERALD_MESSAGE", default_value = "")]
     pub message: String,
-    #[arg(long, env = "HERALD_LEVEL", default_value = "info")]
-    pub level: String,
+    #[arg(long, env = "HERALD_LEVEL", value_enum, default_value_t = Level::Info)]
+    pub level: Level,
 }
 
 impl ServeConfig {
@@ -413,6 +414,57 @@ mod tests {
                     .unwrap_or_else(|err| panic!("herald {name} --{long}: {err}"));
             }
         }
+    }
+
+    #[test]
+    fn types_levels_and_roles_are_parsed_by_their_names_and_others_refused_with_the_names() {
+        let api = ["--server", "http://127.0.0.1:3000", "--token", "t"];
+        let send = [
+            "herald",
+            "send",
+            "--user",
+            "ada",
+            "--title",
+            "Hi",
+            "--type",
+            "profile_view",
+        ];
+        let cli = Cli::try_parse_from(send.iter().chain(&api)).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Send(args)) if args.notification_type == NotificationType::ProfileView
+        ));
+        let announce = ["herald", "announce", "--title", "Hi", "--level", "critical"];
+        let cli = Cli::try_parse_from(announce.iter().chain(&api)).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Announce(args)) if args.level == Level::Critical)
+        );
+
+        let spam = [
+            "herald", "send", "--user", "ada", "--title", "Hi", "--type", "spam",
+        ];
+        let err = Cli::try_parse_from(spam.iter().chain(&api))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("message, application, profile_view, system"),
+            "{err}"
+        );
+        let admin = [
+            "herald",
+            "create-user",
+            "--username",
+            "x1y",
+            "--password",
+            "long enough pw",
+            "--role",
+            "admin",
+        ];
+        let err = Cli::try_parse_from(admin).unwrap_err().to_string();
+        assert!(
+            err.contains("--role") && err.contains("jobseeker, employer"),
+            "{err}"
+        );
     }
 
     fn flags(command: &clap::Command) -> impl Iterator<Item = &clap::Arg> {

@@ -174,7 +174,9 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
     let hashed = leptos_options.hash_files;
     Router::new()
         .merge(routes::router())
-        // Pages live at paths with a trailing slash; the bare form leads there.
+        // Pages live at paths with a trailing slash; the bare form leads there. Not tower-http's
+        // NormalizePath: it rewrites every request's path in place instead of redirecting (the
+        // address bar would keep the bare path), and /login, /jobs/3 and the API have no slash.
         .route("/notifications", get(|| async { Redirect::permanent("/notifications/") }))
         .route("/realtime-test", get(|| async { Redirect::permanent("/realtime-test/") }))
         .route("/messages", get(|| async { Redirect::permanent("/messages/") }))

@@ -63,8 +63,8 @@ fn herald(database_url: &str) -> Command {
 
 impl Cluster {
     /// `size` instances on a fresh database with `broker` (`postgres` or a Redis URL), started at
-    /// once (so their migrations race, as in a rolling deployment), each answering its health
-    /// check.
+    /// once (so their migrations race, as in a rolling deployment), each answering its
+    /// readiness check.
     async fn start(size: usize, broker: &str) -> Option<Cluster> {
         Self::start_with(size, broker, &[]).await
     }
@@ -103,7 +103,7 @@ impl Cluster {
             cluster.instances.push(cluster.spawn());
         }
         for instance in &cluster.instances {
-            wait_until_healthy(instance).await;
+            wait_until_ready(instance).await;
         }
         cluster.token = cluster.create_token().await;
         cluster
@@ -196,17 +196,17 @@ impl Cluster {
     }
 }
 
-async fn wait_until_healthy(instance: &Instance) {
+async fn wait_until_ready(instance: &Instance) {
     let client = Client::new();
     for _ in 0..300 {
-        if let Ok(response) = client.get(instance.url("/healthz")).send().await {
+        if let Ok(response) = client.get(instance.url("/readyz")).send().await {
             if response.status().is_success() {
                 return;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("instance {} never became healthy", instance.addr);
+    panic!("instance {} never became ready", instance.addr);
 }
 
 /// A person signed in on one instance (any instance accepts the cookie).
@@ -462,7 +462,8 @@ async fn signing_out_on_one_instance_closes_that_sessions_socket_on_another() {
 }
 
 #[tokio::test]
-async fn while_postgres_is_unreachable_the_api_answers_503_quickly_and_recovers_by_itself() {
+async fn while_postgres_is_unreachable_the_api_and_readiness_answer_503_quickly_liveness_200_and_both_recover(
+) {
     let Some(redis) = redis_url("the PostgreSQL outage test") else {
         return;
     };
@@ -492,6 +493,27 @@ async fn while_postgres_is_unreachable_the_api_answers_503_quickly_and_recovers_
     let body: Value = response.json().await.expect("JSON");
     assert!(body["error"]["code"].is_string(), "{body}");
     assert!(took < Duration::from_secs(2), "answered in {took:?}");
+    // Not ready (a load balancer sends its traffic elsewhere), but alive (nothing restarts it).
+    let probe = |path: &'static str| Client::new().get(instance.url(path)).send();
+    let started = std::time::Instant::now();
+    let ready = probe("/readyz").await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "readiness answered in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = ready.json().await.expect("JSON");
+    assert_eq!(
+        body,
+        json!({"status": "unavailable", "database": "unreachable"})
+    );
+    let alive = probe("/healthz").await.unwrap();
+    assert_eq!(alive.status(), StatusCode::OK);
+    assert_eq!(
+        alive.json::<Value>().await.unwrap(),
+        json!({"status": "ok"})
+    );
 
     tokio::time::sleep(Duration::from_secs(2)).await;
     proxy.restore();
@@ -504,6 +526,7 @@ async fn while_postgres_is_unreachable_the_api_answers_503_quickly_and_recovers_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(recovered, "the API works again without a restart");
+    assert_eq!(probe("/readyz").await.unwrap().status(), StatusCode::OK);
     let id = cluster.notify(0, person.id, "after the outage").await;
     assert_eq!(live.next_of("notification").await["notification"]["id"], id);
 }

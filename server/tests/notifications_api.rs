@@ -354,7 +354,7 @@ async fn a_cross_site_sign_out_form_is_refused_too() {
 }
 
 #[tokio::test]
-async fn unknown_api_paths_answer_json_404_and_health_answers_ok() {
+async fn unknown_api_paths_answer_json_404_and_liveness_and_readiness_answer_ok() {
     let app = spawn_app().await;
     let response = Client::new()
         .get(app.url("/api/nothing-here/"))
@@ -362,9 +362,15 @@ async fn unknown_api_paths_answer_json_404_and_health_answers_ok() {
         .await
         .unwrap();
     assert_error(response, StatusCode::NOT_FOUND, "not found").await;
-    let health = Client::new().get(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
+    for path in ["/healthz", "/readyz"] {
+        let health = Client::new().get(app.url(path)).send().await.unwrap();
+        assert_eq!(health.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            health.json::<Value>().await.unwrap(),
+            serde_json::json!({"status": "ok"}),
+            "{path}"
+        );
+    }
 }
 
 async fn post_bulk(app: &common::TestApp, token: &str, body: &Value) -> reqwest::Response {

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
+use strum::VariantArray;
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -25,7 +26,7 @@ use app::ssr::events::{Event, EventSink};
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::store::{
     self, DynStore, GlobalNotificationPatch, JobSearch, NewGlobalNotification, NewNotification,
-    NotificationQuery, StoreError, MAX_LIMIT_KEY_CHARS,
+    NotificationQuery, StoreError, Unique, MAX_LIMIT_KEY_CHARS,
 };
 use common::postgres::Schema;
 
@@ -242,7 +243,7 @@ async fn migrating_again_changes_nothing_and_the_store_answers_pings(db: &TestDa
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     store.ping().await.unwrap();
-    assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada));
+    assert_eq!(store.users_among(&[ada.id], &[]).await.unwrap(), [ada]);
 }
 
 async fn a_store_opened_again_on_the_same_database_finds_its_rows(db: &TestDatabase) {
@@ -319,7 +320,10 @@ async fn a_new_user_reads_back_by_id_and_by_name(db: &TestDatabase) {
         .await
         .unwrap();
     assert_eq!((ada.username.as_str(), ada.role), ("ada", Role::Employer));
-    assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada.clone()));
+    assert_eq!(
+        store.users_among(&[ada.id], &[]).await.unwrap(),
+        std::slice::from_ref(&ada)
+    );
     assert_eq!(
         store.user_by_username("ada").await.unwrap(),
         Some(ada.clone())
@@ -328,7 +332,11 @@ async fn a_new_user_reads_back_by_id_and_by_name(db: &TestDatabase) {
     assert_eq!(credentials.user, ada);
     assert_eq!(credentials.password_hash, "the hash");
 
-    assert_eq!(store.user_by_id(ada.id + 1).await.unwrap(), None);
+    assert!(store
+        .users_among(&[ada.id + 1], &[])
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(store.user_by_username("bob").await.unwrap(), None);
     assert!(store.credentials("bob").await.unwrap().is_none());
 }
@@ -358,7 +366,7 @@ async fn a_duplicate_username_differing_only_in_case_is_a_conflict(db: &TestData
             .await
             .unwrap_err();
         assert!(
-            matches!(err, StoreError::Conflict("username")),
+            matches!(err, StoreError::Conflict(Unique::Username)),
             "{taken}: {err:?}"
         );
     }
@@ -571,7 +579,7 @@ async fn a_notification_reads_back_as_it_was_stored(db: &TestDatabase) {
     assert_eq!(listed, [stored]);
 
     // Every type and a message of many lines survive the trip.
-    for kind in NotificationType::ALL {
+    for &kind in NotificationType::VARIANTS {
         let new = NewNotification {
             notification_type: kind,
             message: MessageText::parse("message", "line one\nline two ✓").unwrap(),
@@ -1549,7 +1557,7 @@ async fn a_duplicate_application_is_a_conflict(db: &TestDatabase) {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, StoreError::Conflict("application")),
+        matches!(err, StoreError::Conflict(Unique::Application)),
         "{err:?}"
     );
     // The same job for someone else, or another job for the same person, is no conflict.
@@ -1647,7 +1655,7 @@ async fn only_the_jobs_employer_can_set_an_applications_status(db: &TestDatabase
             .status,
         ApplicationStatus::New
     );
-    for status in ApplicationStatus::ALL.into_iter().rev() {
+    for &status in ApplicationStatus::VARIANTS.iter().rev() {
         let changed = store
             .set_application_status(acme.id, application.id, status)
             .await
@@ -1903,7 +1911,10 @@ mod postgres_only {
             .collect();
         let ada = user(&stores[0], "ada", Role::Jobseeker).await;
         for store in &stores {
-            assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada.clone()));
+            assert_eq!(
+                store.users_among(&[ada.id], &[]).await.unwrap(),
+                std::slice::from_ref(&ada)
+            );
         }
         let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
             .await
@@ -1995,7 +2006,7 @@ mod postgres_only {
         .await
         .unwrap();
         assert!(!cut.is_empty() && cut.iter().all(|&cut| cut), "{cut:?}");
-        assert_eq!(store.user_by_id(ada.id).await.unwrap(), Some(ada));
+        assert_eq!(store.users_among(&[ada.id], &[]).await.unwrap(), [ada]);
     }
 }
 

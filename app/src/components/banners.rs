@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::auth::DismissBanner;
 use crate::realtime::Realtime;
 
-/// The action that remembers a dismissal. It is made once per page, by the shell, outside the
+/// The action that remembers a dismissal. It is made once per page, by the layout, outside the
 /// transition that re-renders the banners after each navigation: while a transition runs, the
 /// banners on screen are still the previous render's, and their forms must not hold an action
 /// that render owned and has disposed (that panicked the first page after signing in).

@@ -7,7 +7,7 @@ use crate::realtime::{DesktopPermission, Realtime};
 #[component]
 pub fn ConnectionStatus() -> impl IntoView {
     let realtime = expect_context::<Realtime>();
-    let status = move || realtime.status.get().as_str();
+    let status = move || <&str>::from(realtime.status.get());
     view! {
         <span class="ws-status" data-testid="ws-status" data-state=status title="Live updates">
             {status}

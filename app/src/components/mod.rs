@@ -2,8 +2,8 @@
 
 pub mod banners;
 pub mod form_error;
+pub mod layout;
 pub mod live;
-pub mod shell;
 pub mod textarea;
 pub mod time;
 pub mod toasts;

@@ -1,9 +1,10 @@
 //! The job board's models.
 
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::{FieldError, User};
+use super::{parse_name, FieldError, User};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
@@ -44,9 +45,25 @@ impl JobDraft {
     }
 }
 
-/// Where an application stands, as its employer sets it; the jobseeker sees it change live.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where an application stands, as its employer sets it; the jobseeker sees it change live. Its
+/// names (`new`, `reviewed`, `rejected`, `hired`) are the same in JSON, forms and the database.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ApplicationStatus {
     #[default]
     New,
@@ -56,27 +73,8 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 4] = [
-        ApplicationStatus::New,
-        ApplicationStatus::Reviewed,
-        ApplicationStatus::Rejected,
-        ApplicationStatus::Hired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApplicationStatus::New => "new",
-            ApplicationStatus::Reviewed => "reviewed",
-            ApplicationStatus::Rejected => "rejected",
-            ApplicationStatus::Hired => "hired",
-        }
-    }
-
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == raw)
-            .ok_or_else(|| FieldError::new(field, "must be new, reviewed, rejected or hired"))
+        parse_name(field, raw)
     }
 }
 
@@ -194,6 +192,29 @@ mod tests {
         assert_eq!(
             JobDraft::parse("t", "Acme", "", "x").unwrap_err().field,
             "location"
+        );
+    }
+
+    #[test]
+    fn a_status_has_the_same_name_in_json_forms_and_the_database() {
+        let names: Vec<&str> = ApplicationStatus::VARIANTS
+            .iter()
+            .map(|&s| s.into())
+            .collect();
+        assert_eq!(names, ["new", "reviewed", "rejected", "hired"]);
+        for &status in ApplicationStatus::VARIANTS {
+            let name: &str = status.into();
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{name}\"")
+            );
+            assert_eq!(ApplicationStatus::parse("status", name), Ok(status));
+        }
+        assert_eq!(
+            ApplicationStatus::parse("status", "fired")
+                .unwrap_err()
+                .field,
+            "status"
         );
     }
 

@@ -1,17 +1,35 @@
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::FieldError;
+use super::{parse_name, FieldError};
 
-/// How loud a global banner is; ordered from quietest to loudest.
+/// How loud a global banner is; ordered from quietest to loudest. Its names (`info`, `warning`,
+/// `critical`) are the same in JSON, in the database and on the command line.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
 )]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema, clap::ValueEnum),
+    value(rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Level {
     #[default]
     Info,
@@ -20,37 +38,8 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Info, Level::Warning, Level::Critical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Info => "info",
-            Level::Warning => "warning",
-            Level::Critical => "critical",
-        }
-    }
-
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        raw.parse().map_err(|_| {
-            FieldError::new(
-                field,
-                format!("must be one of info, warning, critical; got {raw:?}"),
-            )
-        })
-    }
-}
-
-impl FromStr for Level {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s).ok_or(())
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        parse_name(field, raw)
     }
 }
 
@@ -75,8 +64,9 @@ pub struct GlobalNotification {
 }
 
 /// Where an announcement stands at a moment, as the admin panel shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum GlobalState {
     /// On screen for everyone now.
     Live,
@@ -88,18 +78,6 @@ pub enum GlobalState {
     Hidden,
     /// Turned off by an admin.
     Inactive,
-}
-
-impl GlobalState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GlobalState::Live => "live",
-            GlobalState::Scheduled => "scheduled",
-            GlobalState::Expired => "expired",
-            GlobalState::Hidden => "hidden",
-            GlobalState::Inactive => "inactive",
-        }
-    }
 }
 
 impl GlobalNotification {
@@ -192,6 +170,40 @@ mod tests {
             ..global()
         }
         .is_live_at(now));
+    }
+
+    #[test]
+    fn levels_have_the_same_names_in_json_the_database_and_text() {
+        let names: Vec<&str> = Level::VARIANTS.iter().map(|&l| l.into()).collect();
+        // The names the migrations' CHECK (level IN (...)) allows, quietest first.
+        assert_eq!(names, ["info", "warning", "critical"]);
+        assert!(Level::VARIANTS.is_sorted());
+        for &level in Level::VARIANTS {
+            let name: &str = level.into();
+            assert_eq!(
+                serde_json::to_string(&level).unwrap(),
+                format!("\"{name}\"")
+            );
+            assert_eq!(level.to_string(), name);
+            assert_eq!(Level::parse("level", name), Ok(level));
+        }
+    }
+
+    #[test]
+    fn a_state_is_named_as_in_json() {
+        for state in [
+            GlobalState::Live,
+            GlobalState::Scheduled,
+            GlobalState::Expired,
+            GlobalState::Hidden,
+            GlobalState::Inactive,
+        ] {
+            let name: &str = state.into();
+            assert_eq!(
+                serde_json::to_string(&state).unwrap(),
+                format!("\"{name}\"")
+            );
+        }
     }
 
     #[test]

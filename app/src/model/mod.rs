@@ -20,4 +20,22 @@ pub use global::{GlobalNotification, GlobalState, Level};
 pub use notification::{Notification, NotificationPage, NotificationType};
 pub use session::{MySessions, Session};
 pub use text::{Link, MessageText, Title};
-pub use user::{Password, Role, User, Username};
+pub use user::{Password, Role, SignUpRole, User, Username};
+
+use std::str::FromStr;
+
+use strum::VariantArray;
+
+/// Parses one of an enum's names (`raw`), or refuses it, naming `field` and the names it takes.
+fn parse_name<T>(field: &str, raw: &str) -> Result<T, FieldError>
+where
+    T: FromStr + VariantArray + Copy + Into<&'static str>,
+{
+    raw.parse().map_err(|_| {
+        let names: Vec<&str> = T::VARIANTS.iter().map(|&name| name.into()).collect();
+        FieldError::new(
+            field,
+            format!("must be one of {}; got {raw:?}", names.join(", ")),
+        )
+    })
+}

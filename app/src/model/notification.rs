@@ -1,15 +1,33 @@
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::FieldError;
+use super::{parse_name, FieldError};
 
-/// What raised a notification; the client picks an icon and colour from it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+/// What raised a notification; the client picks an icon and colour from it. Its names
+/// (`message`, `application`, `profile_view`, `system`) are the same in JSON, in the database and
+/// on the command line.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema, clap::ValueEnum),
+    value(rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum NotificationType {
     Message,
     Application,
@@ -18,43 +36,8 @@ pub enum NotificationType {
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 4] = [
-        NotificationType::Message,
-        NotificationType::Application,
-        NotificationType::ProfileView,
-        NotificationType::System,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationType::Message => "message",
-            NotificationType::Application => "application",
-            NotificationType::ProfileView => "profile_view",
-            NotificationType::System => "system",
-        }
-    }
-
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        raw.parse().map_err(|_| {
-            FieldError::new(
-                field,
-                format!("must be one of message, application, profile_view, system; got {raw:?}"),
-            )
-        })
-    }
-}
-
-impl FromStr for NotificationType {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or(())
-    }
-}
-
-impl fmt::Display for NotificationType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        parse_name(field, raw)
     }
 }
 
@@ -92,9 +75,17 @@ mod tests {
 
     #[test]
     fn every_type_reads_back_from_its_own_name() {
-        for t in NotificationType::ALL {
-            assert_eq!(t.as_str().parse::<NotificationType>(), Ok(t));
-            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{t}\""));
+        let names: Vec<&str> = NotificationType::VARIANTS
+            .iter()
+            .map(|&t| t.into())
+            .collect();
+        // The names the migrations' CHECK (notification_type IN (...)) allows.
+        assert_eq!(names, ["message", "application", "profile_view", "system"]);
+        for &t in NotificationType::VARIANTS {
+            let name: &str = t.into();
+            assert_eq!(name.parse::<NotificationType>(), Ok(t));
+            assert_eq!(t.to_string(), name);
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{name}\""));
         }
     }
 

@@ -1,14 +1,29 @@
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
-use super::FieldError;
+use super::{parse_name, FieldError};
 
 /// What a person may do. Admins can do everything an employer or jobseeker can, plus the panel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Its names (`jobseeker`, `employer`, `admin`) are the same in JSON and in the database.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Display,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
+)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Jobseeker,
     Employer,
@@ -16,14 +31,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Jobseeker => "jobseeker",
-            Role::Employer => "employer",
-            Role::Admin => "admin",
-        }
-    }
-
     /// Where this role starts: the page a sign-in or sign-up without a `next` leads to, and where
     /// a page meant for another role sends it.
     pub fn home(self) -> &'static str {
@@ -36,33 +43,30 @@ impl Role {
 
     /// The roles anyone may choose when signing up; admins are made from the command line.
     pub fn parse_self_service(field: &str, raw: &str) -> Result<Self, FieldError> {
-        match raw {
-            "jobseeker" => Ok(Role::Jobseeker),
-            "employer" => Ok(Role::Employer),
-            _ => Err(FieldError::new(
-                field,
-                format!("must be jobseeker or employer; got {raw:?}"),
-            )),
-        }
+        parse_name::<SignUpRole>(field, raw).map(Role::from)
     }
 }
 
-impl FromStr for Role {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "jobseeker" => Ok(Role::Jobseeker),
-            "employer" => Ok(Role::Employer),
-            "admin" => Ok(Role::Admin),
-            _ => Err(()),
-        }
-    }
+/// The roles anyone may give themselves, signing up or with `herald create-user --role`; admins
+/// are made with `herald create-admin` only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Display, EnumString, IntoStaticStr, VariantArray)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(clap::ValueEnum),
+    value(rename_all = "snake_case")
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum SignUpRole {
+    Jobseeker,
+    Employer,
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl From<SignUpRole> for Role {
+    fn from(role: SignUpRole) -> Self {
+        match role {
+            SignUpRole::Jobseeker => Role::Jobseeker,
+            SignUpRole::Employer => Role::Employer,
+        }
     }
 }
 
@@ -223,6 +227,22 @@ mod tests {
             "password"
         );
         assert!(Password::parse("password", "8 chars!").is_ok());
+    }
+
+    #[test]
+    fn roles_have_the_same_names_in_json_the_database_and_text() {
+        let names: Vec<&str> = Role::VARIANTS.iter().map(|&r| r.into()).collect();
+        // The names the migrations' CHECK (role IN (...)) allows.
+        assert_eq!(names, ["jobseeker", "employer", "admin"]);
+        for &role in Role::VARIANTS {
+            let name: &str = role.into();
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{name}\""));
+            assert_eq!(role.to_string(), name);
+            assert_eq!(name.parse::<Role>(), Ok(role));
+        }
+        for &role in SignUpRole::VARIANTS {
+            assert_eq!(<&str>::from(role), <&str>::from(Role::from(role)));
+        }
     }
 
     #[test]

@@ -332,11 +332,13 @@ fn GlobalsTable(
                     .into_iter()
                     .map(|(g, state)| {
                         let action = if g.is_active { "Deactivate" } else { "Reactivate" };
+                        let state: &'static str = state.into();
+                        let level: &'static str = g.level.into();
                         view! {
-                            <tr data-testid="global-row" data-id=g.id data-state=state.as_str()>
+                            <tr data-testid="global-row" data-id=g.id data-state=state>
                                 <td>{g.title.clone()}</td>
-                                <td><span class=format!("pill level-{}", g.level)>{g.level.as_str()}</span></td>
-                                <td data-testid="global-state">{state.as_str()}</td>
+                                <td><span class=format!("pill level-{level}")>{level}</span></td>
+                                <td data-testid="global-state">{state}</td>
                                 <td>{match g.starts_at { Some(at) => view! { <Time at/> }.into_any(), None => "now".into_any() }}</td>
                                 <td>{match g.expires_at { Some(at) => view! { <Time at/> }.into_any(), None => "no expiry".into_any() }}</td>
                                 <td>

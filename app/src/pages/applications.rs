@@ -51,7 +51,7 @@ pub fn MyApplicationsPage() -> impl IntoView {
                         Ok(list) => view! {
                             <ul class="job-list">
                                 {list.into_iter().map(|a| {
-                                    let status = a.status.as_str();
+                                    let status: &'static str = a.status.into();
                                     view! {
                                         <li class="job-card" data-testid="my-application" data-status=status>
                                             <a href=format!("/jobs/{}", a.job_id)><strong>{a.job_title.clone()}</strong></a>

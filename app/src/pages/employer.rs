@@ -2,6 +2,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use strum::VariantArray;
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::textarea::textarea_text;
@@ -343,8 +344,9 @@ fn applications_per_job(list: &[Application]) -> Vec<JobCount> {
 #[component]
 fn ApplicationRow(a: Application, set_status: ServerAction<SetApplicationStatus>) -> impl IntoView {
     let status = a.status;
+    let status_name: &'static str = status.into();
     view! {
-        <li class="job-card" data-testid="application-row" data-status=status.as_str()>
+        <li class="job-card" data-testid="application-row" data-status=status_name>
             <a href=format!("/employer/applications/{}/", a.id)>
                 <strong>{a.seeker_name.clone()}</strong>
             </a>
@@ -354,8 +356,9 @@ fn ApplicationRow(a: Application, set_status: ServerAction<SetApplicationStatus>
                 <input type="hidden" name="id" value=a.id/>
                 <label class="visually-hidden" for=format!("status-{}", a.id)>"Status"</label>
                 <select name="status" id=format!("status-{}", a.id) data-testid="status-select">
-                    {ApplicationStatus::ALL.into_iter().map(|option| view! {
-                        <option value=option.as_str() selected=option == status>{option.as_str()}</option>
+                    {ApplicationStatus::VARIANTS.iter().map(|&option| {
+                        let name: &'static str = option.into();
+                        view! { <option value=name selected=option == status>{name}</option> }
                     }).collect_view()}
                 </select>
                 <button type="submit" class="button small" data-testid="set-status">"Update"</button>

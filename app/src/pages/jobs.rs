@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use super::encode_component;
 use crate::components::form_error::{error_text, FormError};
-use crate::components::shell::use_viewer;
+use crate::components::layout::use_viewer;
 use crate::components::time::Time;
 use crate::error::AppError;
 use crate::model::{Job, Role};
@@ -141,8 +142,8 @@ pub fn HomePage() -> impl IntoView {
                         let link = move |p: i64| {
                             format!(
                                 "/?q={}&location={}&page={p}",
-                                urlencode(&q()),
-                                urlencode(&location()),
+                                encode_component(&q()),
+                                encode_component(&location()),
                             )
                         };
                         view! {
@@ -166,20 +167,6 @@ pub fn HomePage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[component]

@@ -84,7 +84,7 @@ pub fn MessagesPage() -> impl IntoView {
         if crate::ssr::session::signed_in().is_none() {
             leptos_axum::redirect("/login?next=/messages/");
         } else if let Some(to) = to.filter(|t| !t.trim().is_empty()) {
-            leptos_axum::redirect(&format!("/messages/{}", super::jobs::urlencode(to.trim())));
+            leptos_axum::redirect(&format!("/messages/{}", super::encode_component(to.trim())));
         }
     }
     let realtime = expect_context::<Realtime>();

@@ -28,6 +28,21 @@ pub use realtime_test::RealtimeTestPage;
 pub use register::RegisterPage;
 pub use sessions::SessionsPage;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// What may stand unencoded in one component of a URL (a path segment, a query value): RFC 3986's
+/// unreserved characters.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `raw`, percent-encoded to stand in one component of a URL.
+fn encode_component(raw: &str) -> String {
+    utf8_percent_encode(raw, COMPONENT).to_string()
+}
+
 /// The numeric route parameter `name` of the current page (0 when missing or not a number,
 /// which no row has, so the page shows "not found").
 fn route_id(name: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
@@ -64,7 +79,8 @@ pub(crate) fn require(audience: Audience) {
         match (crate::ssr::session::signed_in(), audience) {
             (None, _) => {
                 // Slashes stay readable; anything else that could end the query is encoded.
-                let next = jobs::urlencode(&here).replace("%2F", "/");
+                const PATH_IN_QUERY: &AsciiSet = &COMPONENT.remove(b'/');
+                let next = utf8_percent_encode(&here, PATH_IN_QUERY);
                 leptos_axum::redirect(&format!("/login?next={next}"))
             }
             (Some(signed_in), Audience::Only(role))
@@ -77,4 +93,18 @@ pub(crate) fn require(audience: Audience) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = audience;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_component_keeps_only_unreserved_characters_as_they_are() {
+        assert_eq!(encode_component("Rust-dev_1.0~"), "Rust-dev_1.0~");
+        assert_eq!(
+            encode_component("a b/c&d=e?f#g%ü"),
+            "a%20b%2Fc%26d%3De%3Ff%23g%25%C3%BC"
+        );
+    }
 }

@@ -234,7 +234,7 @@ fn NotificationItem(
     notification: Notification,
     mark_read: ServerAction<MarkNotificationRead>,
 ) -> impl IntoView {
-    let kind = notification.notification_type.as_str();
+    let kind: &'static str = notification.notification_type.into();
     // Stored links were checked on the way in; checking again here keeps an old bad row harmless.
     let href = notification
         .link

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::form_error::{error_text, FormError};
-use crate::components::shell::use_viewer;
+use crate::components::layout::use_viewer;
 use crate::components::textarea::textarea_text;
 use crate::error::AppError;
 use crate::model::{Profile, Role};

@@ -47,7 +47,7 @@ pub fn RealtimeTestPage() -> impl IntoView {
                 <h1>"Real-time test"</h1>
                 <p>
                     "Socket: "
-                    <strong data-testid="test-status">{move || realtime.status.get().as_str()}</strong>
+                    <strong data-testid="test-status">{move || <&str>::from(realtime.status.get())}</strong>
                 </p>
                 <div class="button-row">
                     <button class="button" data-testid="connect" on:click=move |_| {
@@ -116,11 +116,14 @@ pub fn RealtimeTestPage() -> impl IntoView {
                     <For
                         each=move || realtime.log.get()
                         key=|entry| entry.key
-                        children=|entry| view! {
-                            <li class=format!("log-{}", entry.kind.as_str()) data-kind=entry.kind.as_str()>
-                                <time>{entry.at.clone()}</time>
-                                <span>{entry.text.clone()}</span>
-                            </li>
+                        children=|entry| {
+                            let kind: &'static str = entry.kind.into();
+                            view! {
+                                <li class=format!("log-{kind}") data-kind=kind>
+                                    <time>{entry.at.clone()}</time>
+                                    <span>{entry.text.clone()}</span>
+                                </li>
+                            }
                         }
                     />
                 </ol>
@@ -132,7 +135,7 @@ pub fn RealtimeTestPage() -> impl IntoView {
                         children=|n| view! {
                             <li>
                                 <strong>{n.title.clone()}</strong>
-                                " · " {n.notification_type.as_str()} " · " {format_utc(n.created_at)}
+                                " · " {n.notification_type.to_string()} " · " {format_utc(n.created_at)}
                             </li>
                         }
                     />

@@ -17,22 +17,13 @@ use leptos::prelude::*;
 
 use crate::model::{DirectMessage, GlobalNotification, Notification};
 
-/// What `ws-status` says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What `ws-status` says: `connecting`, `connected` or `disconnected`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Connecting,
     Connected,
     Disconnected,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Connecting => "connecting",
-            Status::Connected => "connected",
-            Status::Disconnected => "disconnected",
-        }
-    }
 }
 
 /// Whether the browser may show desktop notifications.
@@ -59,23 +50,14 @@ pub struct Toast {
     pub notification_id: Option<i64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a line of the activity log is; its name is the line's CSS class (`log-sent`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum LogKind {
     Info,
     Sent,
     Received,
     Error,
-}
-
-impl LogKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogKind::Info => "info",
-            LogKind::Sent => "sent",
-            LogKind::Received => "received",
-            LogKind::Error => "error",
-        }
-    }
 }
 
 /// One line of the activity log of `/realtime-test/`.

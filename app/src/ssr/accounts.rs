@@ -12,7 +12,7 @@ use crate::model::{FieldError, Password, Role, User, Username};
 
 use super::limits::Limits;
 use super::login_guard::LoginGuard;
-use super::store::{Store, StoreError};
+use super::store::{Store, StoreError, Unique};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -35,7 +35,7 @@ pub enum AccountError {
 impl From<StoreError> for AccountError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict(_) => AccountError::UsernameTaken,
+            StoreError::Conflict(Unique::Username) => AccountError::UsernameTaken,
             other => AccountError::Store(other),
         }
     }

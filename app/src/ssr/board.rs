@@ -11,7 +11,7 @@ use crate::model::{
 use super::events::Event;
 use super::inbox;
 use super::services::Services;
-use super::store::{NewNotification, StoreError};
+use super::store::{NewNotification, StoreError, Unique};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BoardError {
@@ -34,7 +34,7 @@ pub enum BoardError {
 impl From<StoreError> for BoardError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict("application") => BoardError::AlreadyApplied,
+            StoreError::Conflict(Unique::Application) => BoardError::AlreadyApplied,
             other => BoardError::Store(other),
         }
     }
@@ -174,15 +174,10 @@ pub async fn set_application_status(
         notify(
             services,
             application.seeker_id,
-            &format!(
-                "Your application to {}: {}",
-                application.job_title,
-                status.as_str()
-            ),
+            &format!("Your application to {}: {}", application.job_title, status),
             &format!(
                 "{} marked your application {}.",
-                application.company,
-                status.as_str()
+                application.company, status
             ),
             NotificationType::Application,
             MY_APPLICATIONS,

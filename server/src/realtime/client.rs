@@ -17,7 +17,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use time::OffsetDateTime;
 use tokio::time::{timeout, Instant};
 
-use app::protocol::{ClientFrame, Disconnect, ServerFrame};
+use app::protocol::{ClientFrame, Disconnect, ErrorCode, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
 use super::hub::{ClientHandle, FrameKey, Outbound};
@@ -85,7 +85,7 @@ pub async fn serve<S>(
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
     let (handle, queue) = node.hub.register(connection.user_id, connection.session_id);
-    let mut session = Session {
+    let mut client = Client {
         socket,
         node: &node,
         services: &services,
@@ -96,10 +96,10 @@ pub async fn serve<S>(
         focus: None,
         focus_stored: false,
     };
-    let end = session.run(queue, &handle).await;
+    let end = client.run(queue, &handle).await;
     // Every way out of `run` passes here, so a closed socket's page stops counting as on screen
     // at once (if this process dies instead, its focus expires by itself).
-    session.forget_focus().await;
+    client.forget_focus().await;
     node.hub.unregister(&handle);
     match end {
         Ok(()) => {}
@@ -112,7 +112,7 @@ pub async fn serve<S>(
     }
 }
 
-/// Why a session stopped early.
+/// Why a socket's loop stopped early.
 #[derive(Debug)]
 enum End {
     /// A write did not finish in time, or failed: the client is gone or too slow.
@@ -120,7 +120,9 @@ enum End {
     Store(String),
 }
 
-struct Session<'a, S> {
+/// One socket's loop, from hello to close, and what it keeps meanwhile (centrifuge's `Client`;
+/// the hub holds its [`ClientHandle`]).
+struct Client<'a, S> {
     socket: S,
     node: &'a Node,
     services: &'a Services,
@@ -141,7 +143,7 @@ struct Session<'a, S> {
 /// on the way never arrives); after this long it is forgotten, so the memory stays bounded.
 const REPLAYED_KEEP: Duration = Duration::from_secs(60);
 
-impl<S> Session<'_, S>
+impl<S> Client<'_, S>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
@@ -151,9 +153,9 @@ where
     async fn run(
         &mut self,
         mut queue: tokio::sync::mpsc::Receiver<Outbound>,
-        client: &ClientHandle,
+        handle: &ClientHandle,
     ) -> Result<(), End> {
-        let closer = &client.closer;
+        let closer = &handle.closer;
         let user_id = self.connection.user_id;
         let store = &self.services.store;
         let unread_count = store
@@ -182,7 +184,7 @@ where
                     Box::pin(self.close(reason)).await;
                     return Ok(());
                 }
-                () = client.catch_up.notified() => {
+                () = handle.catch_up.notified() => {
                     if let Err(End::Store(err)) = Box::pin(self.catch_up()).await {
                         // The client resumes from where it is when it reconnects.
                         tracing::warn!(user_id, %err, "could not catch a socket up");
@@ -222,7 +224,7 @@ where
                             if !flood.take() {
                                 return Box::pin(self.flooded()).await;
                             }
-                            let reply = error_frame("invalid_frame", "frames must be JSON text");
+                            let reply = error_frame(ErrorCode::InvalidFrame, "frames must be JSON text");
                             self.send_frame(&reply).await?;
                         }
                         // Control frames count too: a ping flood costs a pong each.
@@ -347,7 +349,7 @@ where
     async fn handle(&mut self, text: &str) -> Option<ServerFrame> {
         let frame = match serde_json::from_str::<ClientFrame>(text) {
             Ok(frame) => frame,
-            Err(err) => return Some(error_frame("invalid_frame", &err.to_string())),
+            Err(err) => return Some(error_frame(ErrorCode::InvalidFrame, &err.to_string())),
         };
         let services = self.services;
         let user_id = self.connection.user_id;
@@ -368,10 +370,13 @@ where
         match outcome {
             Ok(true) => None,
             // Another user's id is answered exactly like a missing one.
-            Ok(false) => Some(error_frame("not_found", "no such notification")),
+            Ok(false) => Some(error_frame(ErrorCode::NotFound, "no such notification")),
             Err(err) => {
                 tracing::error!(%err, "socket action failed");
-                Some(error_frame("internal", "something went wrong; try again"))
+                Some(error_frame(
+                    ErrorCode::Internal,
+                    "something went wrong; try again",
+                ))
             }
         }
     }
@@ -471,9 +476,9 @@ where
     }
 }
 
-fn error_frame(code: &str, message: &str) -> ServerFrame {
+fn error_frame(code: ErrorCode, message: &str) -> ServerFrame {
     ServerFrame::Error {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
     }
 }

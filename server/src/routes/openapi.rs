@@ -31,6 +31,7 @@ use crate::state::AppState;
         super::global_notifications::create,
         super::global_notifications::update,
         super::health::healthz,
+        super::health::readyz,
         super::metrics::metrics,
     ),
     modifiers(&SecuritySchemes),
@@ -86,6 +87,7 @@ mod tests {
             "/api/global-notifications/",
             "/api/global-notifications/{id}/",
             "/healthz",
+            "/readyz",
             "/metrics",
         ] {
             assert!(paths.contains_key(path), "{path} is missing");

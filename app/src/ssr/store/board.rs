@@ -77,8 +77,8 @@ pub trait BoardStore: Send + Sync {
     async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)>;
     async fn employer_jobs(&self, employer_id: i64) -> StoreResult<Vec<Job>>;
 
-    /// Stores an application; `StoreError::Conflict("application")` if this jobseeker already
-    /// applied to this job.
+    /// Stores an application; `StoreError::Conflict(Unique::Application)` if this jobseeker
+    /// already applied to this job.
     async fn create_application(
         &self,
         job_id: i64,

@@ -33,9 +33,9 @@ pub type DynStore = Arc<dyn Store>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique value (a user name) is already taken.
+    /// A value that must be unique is already taken.
     #[error("{0} is already taken")]
-    Conflict(&'static str),
+    Conflict(Unique),
     #[error(
         "unsupported database URL {0:?}: use sqlite://PATH, sqlite::memory: or \
          postgres://USER@HOST/DATABASE"
@@ -49,6 +49,16 @@ pub enum StoreError {
     Database(sqlx::Error),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// What must be unique, and so what a [`StoreError::Conflict`] collided with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::Display)]
+#[strum(serialize_all = "snake_case")]
+pub enum Unique {
+    /// A user name (compared without case).
+    Username,
+    /// One jobseeker's application to one job.
+    Application,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -169,7 +179,7 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
 
     // --- accounts ---------------------------------------------------------------------------
 
-    /// Creates a user; `StoreError::Conflict("username")` if the name is taken.
+    /// Creates a user; `StoreError::Conflict(Unique::Username)` if the name is taken.
     async fn create_user(
         &self,
         username: &str,
@@ -177,7 +187,6 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
         role: Role,
     ) -> StoreResult<User>;
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
     /// The users that exist among those named by id in `ids` or by name in `usernames` (user
     /// names match without regard to case), in no particular order.

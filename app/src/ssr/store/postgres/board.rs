@@ -8,7 +8,7 @@ use crate::model::{
     Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
     ProfileDraft, User,
 };
-use crate::ssr::store::{BoardStore, JobSearch, StoreError, StoreResult};
+use crate::ssr::store::{BoardStore, JobSearch, StoreError, StoreResult, Unique};
 
 const JOB_SELECT: &str = "SELECT j.id, j.employer_id, u.username AS employer_name, j.title, \
      j.company, j.location, j.description, j.is_open, j.created_at \
@@ -276,7 +276,7 @@ impl BoardStore for PostgresStore {
         .fetch_one(&self.pool)
         .await
         .map_err(|err| match is_unique_violation(&err) {
-            true => StoreError::Conflict("application"),
+            true => StoreError::Conflict(Unique::Application),
             false => err.into(),
         })?;
         Ok(self
@@ -304,7 +304,7 @@ impl BoardStore for PostgresStore {
             "UPDATE applications SET status = $1 WHERE id = $2 \
              AND job_id IN (SELECT id FROM jobs WHERE employer_id = $3)",
         )
-        .bind(status.as_str())
+        .bind(<&str>::from(status))
         .bind(application_id)
         .bind(employer_id)
         .execute(&self.pool)

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use super::{
     counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
     GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
-    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, MAX_LIMIT_WINDOW,
+    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
 };
 use crate::model::{GlobalNotification, Notification, Role, Session, User};
 
@@ -261,12 +261,12 @@ impl Store for PostgresStore {
         )
         .bind(username)
         .bind(password_hash)
-        .bind(role.as_str())
+        .bind(<&str>::from(role))
         .bind(OffsetDateTime::now_utc())
         .fetch_one(&self.pool)
         .await
         .map_err(|err| match is_unique_violation(&err) {
-            true => StoreError::Conflict("username"),
+            true => StoreError::Conflict(Unique::Username),
             false => err.into(),
         })?;
         Ok(row.try_into()?)
@@ -287,15 +287,6 @@ impl Store for PostgresStore {
             })
         })
         .transpose()
-    }
-
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
-        let row: Option<UserRow> =
-            sqlx::query_as("SELECT id, username, role FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(User::try_from).transpose()?)
     }
 
     async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>> {
@@ -326,7 +317,7 @@ impl Store for PostgresStore {
 
     async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>> {
         let ids = sqlx::query_scalar("SELECT id FROM users WHERE role = $1 ORDER BY id")
-            .bind(role.as_str())
+            .bind(<&str>::from(role))
             .fetch_all(&self.pool)
             .await?;
         Ok(ids)
@@ -490,7 +481,7 @@ impl Store for PostgresStore {
             .bind(new.iter().map(|n| n.message.as_str()).collect::<Vec<_>>())
             .bind(
                 new.iter()
-                    .map(|n| n.notification_type.as_str())
+                    .map(|n| <&str>::from(n.notification_type))
                     .collect::<Vec<_>>(),
             )
             .bind(
@@ -626,7 +617,7 @@ impl Store for PostgresStore {
         let row: GlobalRow = sqlx::query_as(&sql)
             .bind(new.title.as_str())
             .bind(new.message.as_str())
-            .bind(new.level.as_str())
+            .bind(<&str>::from(new.level))
             .bind(new.show_on_site)
             .bind(new.is_active)
             .bind(new.starts_at)
@@ -688,7 +679,7 @@ impl Store for PostgresStore {
             .bind(id)
             .bind(patch.title.as_ref().map(|title| title.as_str()))
             .bind(patch.message.as_ref().map(|message| message.as_str()))
-            .bind(patch.level.map(|level| level.as_str()))
+            .bind(patch.level.map(<&str>::from))
             .bind(patch.show_on_site)
             .bind(patch.is_active)
             .bind(patch.starts_at.is_some())

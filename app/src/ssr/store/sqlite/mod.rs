@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use super::{
     counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
     GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
-    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, MAX_LIMIT_WINDOW,
+    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
 };
 use crate::model::{GlobalNotification, Notification, Role, Session, User};
 
@@ -186,12 +186,12 @@ impl Store for SqliteStore {
         )
         .bind(username)
         .bind(password_hash)
-        .bind(role.as_str())
+        .bind(<&str>::from(role))
         .bind(OffsetDateTime::now_utc())
         .fetch_one(&self.pool)
         .await
         .map_err(|err| match is_unique_violation(&err) {
-            true => StoreError::Conflict("username"),
+            true => StoreError::Conflict(Unique::Username),
             false => err.into(),
         })?;
         Ok(user_from_row(&row)?)
@@ -210,14 +210,6 @@ impl Store for SqliteStore {
             })
         })
         .transpose()
-    }
-
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT id, username, role FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
@@ -248,7 +240,7 @@ impl Store for SqliteStore {
 
     async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>> {
         let ids = sqlx::query_scalar("SELECT id FROM users WHERE role = ? ORDER BY id")
-            .bind(role.as_str())
+            .bind(<&str>::from(role))
             .fetch_all(&self.pool)
             .await?;
         Ok(ids)
@@ -420,7 +412,7 @@ impl Store for SqliteStore {
                     new.user_id,
                     new.title.as_str(),
                     new.message.as_str(),
-                    new.notification_type.as_str(),
+                    new.notification_type,
                     new.link.as_ref().map(|link| link.as_str()),
                 ])
             })
@@ -557,7 +549,7 @@ impl Store for SqliteStore {
         let row = sqlx::query(&sql)
             .bind(new.title.as_str())
             .bind(new.message.as_str())
-            .bind(new.level.as_str())
+            .bind(<&str>::from(new.level))
             .bind(new.show_on_site)
             .bind(new.is_active)
             .bind(new.starts_at)
@@ -639,7 +631,7 @@ impl Store for SqliteStore {
         )
         .bind(&global.title)
         .bind(&global.message)
-        .bind(global.level.as_str())
+        .bind(<&str>::from(global.level))
         .bind(global.show_on_site)
         .bind(global.is_active)
         .bind(global.starts_at)

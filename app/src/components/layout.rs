@@ -1,5 +1,6 @@
-//! The page shell: global banners, the top bar with the bell, the live unread badge, the
-//! connection status and the account menu, and the toasts.
+//! The page layout around every page: global banners, the top bar with the bell, the live unread
+//! badge, the connection status and the account menu, and the toasts. (The HTML document around
+//! it all is `crate::shell`.)
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -70,7 +71,7 @@ pub fn use_viewer() -> ViewerContext {
 }
 
 #[component]
-pub fn Shell(children: Children) -> impl IntoView {
+pub fn Layout(children: Children) -> impl IntoView {
     let ctx = use_viewer();
     let realtime = expect_context::<Realtime>();
     let dismiss = dismiss_action();
@@ -124,8 +125,9 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     let count = move || realtime.unread.get();
     let label = move || format!("Notifications, {} unread", count());
     let role = viewer.user.role;
+    let role_name: &'static str = role.into();
     let profile = format!("/profile/{}", viewer.user.username);
-    // Each role has its own shell: the same bar, with the links that role needs.
+    // Each role has its own bar: the same one, with the links that role needs (`data-shell`).
     let links = match role {
         Role::Jobseeker => vec![
             ("/", "Jobs"),
@@ -171,7 +173,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
             "Menu"
         </button>
         <div id="account-menu" class="account-menu" class:open=move || menu_open.get()>
-            <span class="shell-links" data-testid="shell" data-shell=role.as_str()>
+            <span class="role-links" data-testid="shell" data-shell=role_name>
                 {links
                     .into_iter()
                     .map(|(href, text)| view! { <a href=href>{text}</a> })
@@ -182,7 +184,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
             <DesktopToggle/>
             <span class="whoami" data-testid="whoami">
                 {viewer.user.username.clone()}
-                <span class="role">{viewer.user.role.as_str()}</span>
+                <span class="role">{role_name}</span>
             </span>
             <ActionForm action=ctx.logout attr:class="inline">
                 <button type="submit" class="button ghost" data-testid="sign-out">
