@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod hydration;
 pub mod model;
 pub mod pages;
 pub mod protocol;
@@ -65,14 +66,6 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Pages() -> impl IntoView {
     provide_viewer();
-    // A hook for tests and tools: `<html data-hydrated>` once this page is live in the browser
-    // (effects run only there, after hydration).
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "");
-        }
-    });
     view! {
         <Layout>
             <Routes fallback=|| view! { <NotFound/> }>

@@ -7,7 +7,14 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Not `hydrate_body`: a page split into a chunk of its own (app::pages::lazy) hydrates
-    // once its chunk has arrived.
-    leptos::mount::hydrate_lazy(app::App);
+    // Leptos's `hydrate_lazy`, and one step more. Not `hydrate_body`: a page split into a chunk
+    // of its own (app::pages::lazy) hydrates once its chunk has arrived, and only then is the
+    // page live (app::hydration).
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::tachys::dom::body();
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        app::hydration::finish();
+    });
 }

@@ -32,8 +32,13 @@ pub fn provide_viewer() {
     let realtime = provide_realtime();
     show_unread_in_title(realtime);
 
-    // The connection lives in the browser only: effects do not run on the server.
+    // The connection lives in the browser only: effects do not run on the server. It waits for
+    // the whole page to hydrate (see `crate::hydration`).
     Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if !crate::hydration::finished() {
+            return;
+        }
         #[cfg(feature = "hydrate")]
         match viewer.get() {
             Some(Ok(Some(viewer))) => crate::realtime::socket::start(

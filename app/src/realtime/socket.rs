@@ -16,6 +16,9 @@ use crate::protocol::{should_reconnect, ClientFrame, ServerFrame};
 
 thread_local! {
     static MANAGER: RefCell<Option<Rc<Manager>>> = const { RefCell::new(None) };
+    /// The peer of the conversation on screen. Kept apart from the connection: a page may say
+    /// so before the connection starts (it starts once the whole page has hydrated).
+    static FOCUS: Cell<Option<i64>> = const { Cell::new(None) };
 }
 
 /// Starts the connection for the signed-in user, resuming after the given ids. Does nothing if
@@ -37,7 +40,6 @@ pub fn start(realtime: Realtime, user_id: i64, after: i64, after_global: i64) {
         stopped: Cell::new(false),
         after: Cell::new(after),
         after_global: Cell::new(after_global),
-        focus: Cell::new(None),
         connected_before: Cell::new(false),
     });
     listen_for_wake_ups();
@@ -77,8 +79,8 @@ pub fn disconnect() {
 /// Tells the server which conversation is on screen (`None` when it leaves), now and after every
 /// reconnect, so its messages raise no notifications meanwhile.
 pub fn focus(peer: Option<i64>) {
+    FOCUS.with(|focus| focus.set(peer));
     with_manager(|m| {
-        m.focus.set(peer);
         m.send_frame(&ClientFrame::Focus {
             conversation_with: peer,
         });
@@ -158,8 +160,6 @@ struct Manager {
     /// The highest notification id seen: where the next connection resumes.
     after: Cell<i64>,
     after_global: Cell<i64>,
-    /// The conversation on screen, told to every new socket.
-    focus: Cell<Option<i64>>,
     connected_before: Cell<bool>,
 }
 
@@ -254,7 +254,7 @@ impl Manager {
                     leptos::task::spawn_local(drop_ended_banners(realtime));
                 }
                 // A new socket knows nothing of the page: tell it what is on screen.
-                if let Some(peer) = self.focus.get() {
+                if let Some(peer) = FOCUS.with(Cell::get) {
                     self.send_frame(&ClientFrame::Focus {
                         conversation_with: Some(peer),
                     });
