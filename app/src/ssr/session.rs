@@ -1,5 +1,6 @@
 //! Browser sessions: an opaque random token in an HttpOnly cookie, looked up by its hash.
 
+use cookie::{Cookie, SameSite};
 use http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use http::{HeaderMap, HeaderValue};
 use leptos::prelude::*;
@@ -28,10 +29,10 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == COOKIE_NAME)
+        .map(|cookie| cookie.value().to_owned())
         .filter(|value| !value.is_empty())
 }
 
@@ -140,11 +141,15 @@ pub async fn end_others(services: &Services, me: &SignedIn) -> StoreResult<usize
 }
 
 fn cookie(token: &str, max_age_secs: u64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let value = format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    );
-    HeaderValue::from_str(&value).expect("session cookies are hex and ASCII")
+    let max_age = time::Duration::seconds(i64::try_from(max_age_secs).unwrap_or(i64::MAX));
+    let cookie = Cookie::build((COOKIE_NAME, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).expect("session cookies are hex and ASCII")
 }
 
 /// The address of the client that sent the current request, inside a server function: the TCP
@@ -204,17 +209,21 @@ mod tests {
             HeaderValue::from_static("a=1; herald_session=abc; b=2"),
         );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("abc"));
+        // A malformed pair among them does not hide the session.
+        headers.insert(COOKIE, HeaderValue::from_static("junk; herald_session=abc"));
+        assert_eq!(token_from_headers(&headers).as_deref(), Some("abc"));
+        headers.insert(COOKIE, HeaderValue::from_static("herald_session="));
+        assert_eq!(token_from_headers(&headers), None);
     }
 
     #[test]
     fn the_cookie_is_http_only_and_lax_and_secure_only_when_asked() {
         let plain = cookie("t", 60, false);
         let plain = plain.to_str().unwrap();
-        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Lax"));
-        assert!(!plain.contains("Secure"));
-        assert!(cookie("t", 60, true)
-            .to_str()
-            .unwrap()
-            .ends_with("; Secure"));
+        assert_eq!(
+            plain,
+            "herald_session=t; HttpOnly; SameSite=Lax; Path=/; Max-Age=60"
+        );
+        assert!(cookie("t", 60, true).to_str().unwrap().contains("; Secure"));
     }
 }
