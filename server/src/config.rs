@@ -450,6 +450,7 @@ mod tests {
             err.contains("message, application, profile_view, system"),
             "{err}"
         );
+        // Admins come from `create-admin`: the command line refuses the role, naming those it takes.
         let admin = [
             "herald",
             "create-user",
