@@ -1,18 +1,43 @@
 #!/usr/bin/env bash
-# Installs what building (and, with --e2e, testing) Herald needs, skipping whatever is already
-# there. Safe to run again and again; quick on a machine that has everything.
+# Installs what building (with --e2e, testing in browsers; with --lint, `make lint`) Herald
+# needs, skipping whatever is already there. Safe to run again and again; quick on a machine that
+# has everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer Rust than 1.95
+CARGO_DENY_VERSION=0.20.2
 want_e2e=false
-[ "${1:-}" = "--e2e" ] && want_e2e=true
+want_lint=false
+for arg in "$@"; do
+  case "$arg" in
+    --e2e) want_e2e=true ;;   # the browsers and tools of the browser tests
+    --lint) want_lint=true ;; # cargo-deny, for `make lint`
+    *) echo "usage: scripts/setup.sh [--e2e] [--lint]" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# rust-toolchain.toml pins the release of Rust; rustup installs it when it is missing. Offline
+# (these machines reach no rustup server), a `stable` that is that same release can stand in for
+# it: rustup refuses to `toolchain link` a version's name, so the stand-in is the link rustup's
+# own folder would have.
+pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$pinned-"; then
+  stable_dir="$(RUSTUP_TOOLCHAIN=stable rustc --print sysroot 2>/dev/null || true)"
+  if [ -n "$stable_dir" ] && RUSTUP_TOOLCHAIN=stable rustc -V | grep -q "^rustc $pinned "; then
+    say "using the installed stable Rust as the pinned $pinned"
+    ln -s "$stable_dir" "$(dirname "$stable_dir")/$pinned-$(basename "$stable_dir" | sed 's/^stable-//')"
+  else
+    say "installing Rust $pinned (rust-toolchain.toml)"
+    rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown
+  fi
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -71,4 +96,10 @@ if $want_e2e && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; 
   say "installing Debian's nginx for the cluster tests"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+
+# cargo-deny checks the dependency graph's licenses, duplicate versions and sources (deny.toml).
+if $want_lint && ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  say "installing cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --debug
 fi

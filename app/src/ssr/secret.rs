@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 /// A fresh secret with a readable prefix (`hrld_…` for API tokens), and the hash to store.
 pub fn generate(prefix: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    // rand's thread-local generator: ChaCha12 seeded, and reseeded, from the operating system.
+    rand::rng().fill_bytes(&mut bytes);
     let secret = format!("{prefix}{}", hex::encode(bytes));
     let hash = hash(&secret);
     (secret, hash)
