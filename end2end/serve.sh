@@ -8,7 +8,8 @@ db=".herald/${HERALD_E2E_DB:-e2e}.db"
 rm -f "$db" "$db-shm" "$db-wal"
 export HERALD_DATABASE_URL="sqlite://$PWD/$db"
 export HERALD_BIND="127.0.0.1:${HERALD_E2E_PORT:-3100}"
-export HERALD_SITE_ROOT="$PWD/../target/site"
+# Where the build put the site: Leptos.toml says, through scripts/env.sh.
+export HERALD_SITE_ROOT="$(cd .. && source scripts/env.sh && echo "$PWD/$LEPTOS_SITE_ROOT")"
 # Every test signs up its own people, all from 127.0.0.1.
 export HERALD_MAX_SIGN_UPS_PER_HOUR=100000
 exec ../target/debug/herald serve --demo

@@ -36,7 +36,7 @@ if [ -z "${HERALD_DATABASE_URL:-}" ]; then
 fi
 export HERALD_DATABASE_URL
 export HERALD_BROKER="${HERALD_BROKER:-redis://127.0.0.1:6379}"
-export HERALD_SITE_ROOT="$PWD/target/site"
+export HERALD_SITE_ROOT="$PWD/$LEPTOS_SITE_ROOT"
 export HERALD_ALLOWED_ORIGINS="http://127.0.0.1:$port,http://localhost:$port"
 # nginx is the only peer: each instance takes the client's address from X-Forwarded-For.
 export HERALD_TRUSTED_PROXIES="127.0.0.1"

@@ -10,7 +10,7 @@ start_herald() {
   base="http://127.0.0.1:$port"
   export HERALD_DATABASE_URL="sqlite://$herald_dir/herald.db"
   export HERALD_BIND="127.0.0.1:$port"
-  export HERALD_SITE_ROOT="$PWD/target/site"
+  export HERALD_SITE_ROOT="$PWD/$LEPTOS_SITE_ROOT"
   "$bin" serve --demo >"$herald_dir/server.log" 2>&1 &
   herald_pid=$!
   trap stop_herald EXIT
@@ -46,7 +46,7 @@ start_cluster() {
   export HERALD_DATABASE_URL="$server_url/herald_bench"
   export HERALD_BROKER="${HERALD_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
   export HERALD_BROKER_CHANNEL="herald_bench_$$"
-  export HERALD_SITE_ROOT="$PWD/target/site"
+  export HERALD_SITE_ROOT="$PWD/$LEPTOS_SITE_ROOT"
   "$bin" migrate >/dev/null
   base="http://127.0.0.1:$1"
   second_base="http://127.0.0.1:$2"

@@ -31,19 +31,24 @@ fn hash_file() -> Option<PathBuf> {
     Some(exe.parent()?.join(HASH_FILE))
 }
 
-/// Serves `<site_root>/pkg` at `/pkg`: the precompressed copy the client accepts (brotli first),
-/// with `Vary: Accept-Encoding`, and caching that matches the names.
-pub fn router<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) -> Router<S> {
+/// Serves `<site_root>/<pkg_dir>` at `/<pkg_dir>`, where Leptos's pages load the bundle from: the
+/// precompressed copy the client accepts (brotli first), with `Vary: Accept-Encoding`, and
+/// caching that matches the names.
+pub fn router<S: Clone + Send + Sync + 'static>(
+    site_root: &Path,
+    pkg_dir: &str,
+    hashed: bool,
+) -> Router<S> {
     let cache_control = HeaderValue::from_static(if hashed {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     });
-    let files = ServeDir::new(site_root.join("pkg"))
+    let files = ServeDir::new(site_root.join(pkg_dir))
         .precompressed_br()
         .precompressed_gzip();
     Router::new()
-        .nest_service("/pkg", files)
+        .nest_service(&format!("/{pkg_dir}"), files)
         // Which copy is sent depends on Accept-Encoding: a cache in between must keep them
         // apart (ServeDir does not say so itself).
         .layer(SetResponseHeaderLayer::if_not_present(

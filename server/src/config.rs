@@ -67,9 +67,10 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_BIND", default_value = "127.0.0.1:3000")]
     pub bind: SocketAddr,
 
-    /// The folder cargo-leptos builds the site into (the WASM, JS and CSS under `pkg/`).
-    #[arg(long, env = "HERALD_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// The folder cargo-leptos builds the site into (the WASM, JS and CSS under `pkg/`); by
+    /// default Leptos.toml's `site-root`.
+    #[arg(long, env = "HERALD_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
 
     /// Origins (scheme://host[:port]) allowed to send state-changing requests and to open
     /// sockets besides the server's own, comma-separated. Set the public URL here behind a proxy.
@@ -320,7 +321,7 @@ impl ServeConfig {
                 database_url: database_url.to_owned(),
             },
             bind: "127.0.0.1:0".parse().expect("a valid address"),
-            site_root: PathBuf::from("target/site"),
+            site_root: None,
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             cookie_secure: false,

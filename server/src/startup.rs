@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::CONNECTION;
 use axum::http::{HeaderValue, Request, StatusCode};
@@ -14,7 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use leptos::config::LeptosOptions;
+use leptos::config::{get_config_from_str, LeptosOptions};
 use leptos::prelude::{provide_context, FromServerFnError};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -91,7 +92,7 @@ impl Application {
         };
         let state = AppState::new(SharedState {
             services,
-            leptos_options: leptos_options(config, local_addr),
+            leptos_options: leptos_options(config, local_addr)?,
             origins: Arc::new(
                 AllowedOrigins::new(config.allowed_origins.iter().cloned())
                     .served_over_https(config.cookie_secure),
@@ -151,15 +152,19 @@ impl Application {
     }
 }
 
-fn leptos_options(config: &ServeConfig, addr: SocketAddr) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("herald")
-        .site_root(config.site_root.to_string_lossy().into_owned())
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .hash_files(assets::names_are_hashed())
-        .hash_file(Arc::from(assets::HASH_FILE))
-        .build()
+/// Leptos's runtime settings, compiled in from Leptos.toml (LEPTOS_* variables override them),
+/// then what only this run knows: the bound address, `--site-root`, and whether the build hashed
+/// its file names.
+fn leptos_options(config: &ServeConfig, addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
+    let mut options = get_config_from_str(include_str!("../../Leptos.toml"))
+        .context("reading Leptos's settings (Leptos.toml and LEPTOS_* variables)")?;
+    if let Some(site_root) = &config.site_root {
+        options.site_root = Arc::from(site_root.to_string_lossy().as_ref());
+    }
+    options.site_addr = addr;
+    options.hash_files = assets::names_are_hashed();
+    options.hash_file = Arc::from(assets::HASH_FILE);
+    Ok(options)
 }
 
 fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> Router {
@@ -171,6 +176,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
     };
     let leptos_options = state.leptos_options.clone();
     let site_root = PathBuf::from(leptos_options.site_root.as_ref());
+    let pkg_dir = leptos_options.site_pkg_dir.clone();
     let hashed = leptos_options.hash_files;
     Router::new()
         .merge(routes::router())
@@ -219,7 +225,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         // when built. Not before the layers above: a file needs no session, CSRF check or
         // timeout.
         .layer(CompressionLayer::new())
-        .merge(assets::router(&site_root, hashed))
+        .merge(assets::router(&site_root, &pkg_dir, hashed))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(security_headers::add_common_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -75,7 +75,7 @@ async fn a_browser_that_accepts_brotli_gets_brotli_and_one_that_accepts_nothing_
 async fn the_sites_files_are_sent_precompressed_and_revalidated_when_their_names_are_not_hashed() {
     let site = site_with_a_script();
     let root = site.path().to_owned();
-    let app = spawn_app_with(move |config| config.site_root = root).await;
+    let app = spawn_app_with(move |config| config.site_root = Some(root)).await;
     let client = reqwest::Client::new();
     let get = |accept: &'static str| {
         client
@@ -111,7 +111,7 @@ async fn the_sites_files_are_sent_precompressed_and_revalidated_when_their_names
 #[tokio::test]
 async fn files_with_hashed_names_may_be_kept_for_a_year_and_a_missing_one_may_not() {
     let site = site_with_a_script();
-    let files = server::assets::router::<()>(site.path(), true);
+    let files = server::assets::router::<()>(site.path(), "pkg", true);
     let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
 
     let found = files.clone().oneshot(get("/pkg/herald.js")).await.unwrap();
