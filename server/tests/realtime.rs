@@ -13,7 +13,6 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use app::protocol::Disconnect;
 use app::ssr::secret;
-use server::realtime::metrics::Metrics;
 
 fn id(frame: &Value) -> i64 {
     frame["notification"]["id"].as_i64().unwrap()
@@ -131,7 +130,7 @@ async fn fifty_notifications_created_while_away_arrive_once_and_in_order_on_reco
     }
     assert_eq!(replayed, missed);
     socket.assert_quiet(Duration::from_millis(300)).await;
-    assert_eq!(Metrics::get(&app.node.metrics.replayed_notifications), 50);
+    assert_eq!(app.node.metrics.replayed_notifications.get(), 50);
 }
 
 #[tokio::test]
@@ -325,7 +324,7 @@ async fn a_client_that_stops_reading_is_closed_as_slow_and_others_are_unaffected
             );
         }
     }
-    assert!(Metrics::get(&app.node.metrics.slow_client_closes) >= 1);
+    assert!(app.node.metrics.slow_client_closes.get() >= 1);
     // What the stalled client reads now ends, not with an unbounded backlog.
     let ending = stalled.ended().await;
     assert!(

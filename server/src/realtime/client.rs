@@ -21,7 +21,6 @@ use app::protocol::{ClientFrame, Disconnect, ErrorCode, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
 use super::hub::{ClientHandle, FrameKey, Outbound};
-use super::metrics::Metrics;
 use super::Node;
 
 /// Limits and timings of every socket, from the configuration.
@@ -307,7 +306,7 @@ where
     /// Sends the user's notifications newer than the cursor, oldest first, then the unread
     /// count as storage has it. Globals are caught up by the instance's watcher.
     async fn catch_up(&mut self) -> Result<(), End> {
-        Metrics::add(&self.node.metrics.catch_ups, 1);
+        self.node.metrics.catch_ups.inc();
         self.replay_notifications().await?;
         let count = self
             .services
@@ -336,7 +335,7 @@ where
                     .insert(FrameKey::Notification(notification.id), Instant::now());
                 self.send_frame(&ServerFrame::Notification { notification })
                     .await?;
-                Metrics::add(&self.node.metrics.replayed_notifications, 1);
+                self.node.metrics.replayed_notifications.inc();
             }
             if done {
                 return Ok(());
@@ -428,7 +427,7 @@ where
     }
 
     async fn flooded(&mut self) -> Result<(), End> {
-        Metrics::add(&self.node.metrics.flood_closes, 1);
+        self.node.metrics.flood_closes.inc();
         self.close(Disconnect::Flood).await;
         Ok(())
     }
@@ -441,12 +440,12 @@ where
     async fn send(&mut self, message: Message) -> Result<(), End> {
         match timeout(self.node.settings.write_timeout, self.socket.send(message)).await {
             Ok(Ok(())) => {
-                Metrics::add(&self.node.metrics.frames_sent, 1);
+                self.node.metrics.frames_sent.inc();
                 Ok(())
             }
             Ok(Err(_)) => Err(End::WriteFailed),
             Err(_elapsed) => {
-                Metrics::add(&self.node.metrics.slow_client_closes, 1);
+                self.node.metrics.slow_client_closes.inc();
                 Err(End::WriteFailed)
             }
         }

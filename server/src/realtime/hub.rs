@@ -103,7 +103,7 @@ impl ClientHandle {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.try_send(outbound) {
             // Counted once per socket closed, not once per frame it could not take.
             if self.closer.close(Disconnect::SlowClient) {
-                Metrics::add(&metrics.slow_client_closes, 1);
+                metrics.slow_client_closes.inc();
             }
         }
     }
@@ -142,8 +142,8 @@ impl Hub {
             catch_up: Notify::new(),
         });
         self.lock().entry(user_id).or_default().push(handle.clone());
-        self.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
-        Metrics::add(&self.metrics.sockets_opened, 1);
+        self.metrics.sockets_open.inc();
+        self.metrics.sockets_opened.inc();
         (handle, receiver)
     }
 
@@ -153,7 +153,7 @@ impl Hub {
             let before = clients.len();
             clients.retain(|c| c.id != handle.id);
             if clients.len() < before {
-                self.metrics.sockets_open.fetch_sub(1, Ordering::Relaxed);
+                self.metrics.sockets_open.dec();
             }
             if clients.is_empty() {
                 by_user.remove(&handle.user_id);
@@ -304,7 +304,7 @@ mod tests {
             fast_queue.recv().await.unwrap();
         }
         assert_eq!(slow.closer.closed().await, Disconnect::SlowClient);
-        assert_eq!(Metrics::get(&metrics.slow_client_closes), 1);
+        assert_eq!(metrics.slow_client_closes.get(), 1);
         assert!(fast.closer.reason.lock().unwrap().is_none());
     }
 

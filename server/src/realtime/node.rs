@@ -81,7 +81,7 @@ impl Node {
             Delivery::Event(Event::CatchUp) => self.catch_up(),
             Delivery::Event(event) => self.hub.deliver(&event),
             Delivery::Gap => {
-                Metrics::add(&self.metrics.broker_gaps, 1);
+                self.metrics.broker_gaps.inc();
                 self.catch_up();
             }
         }
@@ -111,7 +111,7 @@ impl Node {
 #[async_trait]
 impl EventSink for Node {
     async fn publish(&self, event: Event) {
-        Metrics::add(&self.metrics.publishes, 1);
+        self.metrics.publishes.inc();
         if let Err(err) = self.broker.publish(&event).await {
             self.could_not_publish(err, 1);
         }
@@ -122,7 +122,7 @@ impl EventSink for Node {
             return;
         }
         let count = events.len() as u64;
-        Metrics::add(&self.metrics.publishes, count);
+        self.metrics.publishes.inc_by(count);
         if let Err(err) = self.broker.publish_all(&events).await {
             self.could_not_publish(err, count);
         }
@@ -133,7 +133,7 @@ impl Node {
     /// Up to `count` events were lost on their way to the broker: once it takes events again,
     /// every instance catches up from storage.
     fn could_not_publish(&self, err: anyhow::Error, count: u64) {
-        Metrics::add(&self.metrics.failed_publishes, count);
+        self.metrics.failed_publishes.inc_by(count);
         tracing::warn!(%err, "could not publish an event; sockets will catch up from storage");
         if !self.catch_up_owed.swap(true, Ordering::SeqCst) {
             tokio::spawn(settle_catch_up(
