@@ -5,16 +5,17 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{GlobalNotification, User};
+use crate::model::{GlobalNotification, GlobalNotificationId, NotificationId, User};
 
 /// Who is looking at the page, and what the page shows them at render time. The socket resumes
-/// from the latest ids, so nothing created between the render and the connection is missed.
+/// from the latest ids (from the first, when there were none yet), so nothing created between
+/// the render and the connection is missed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
     pub user: User,
     pub unread_count: i64,
-    pub latest_notification_id: i64,
-    pub latest_global_id: i64,
+    pub latest_notification_id: Option<NotificationId>,
+    pub latest_global_id: Option<GlobalNotificationId>,
     /// The live global notifications this user has not dismissed.
     pub banners: Vec<GlobalNotification>,
 }
@@ -115,7 +116,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// Remembers that the signed-in user closed a banner.
 #[server]
-pub async fn dismiss_banner(id: i64) -> Result<(), AppError> {
+pub async fn dismiss_banner(id: GlobalNotificationId) -> Result<(), AppError> {
     use crate::ssr::{services, session};
 
     let user = session::require_user()?;
@@ -146,7 +147,10 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// Signs `user_id` in on the browser of the current request: a new session, and its cookie on
 /// the response.
 #[cfg(feature = "ssr")]
-async fn start_session(services: &crate::ssr::Services, user_id: i64) -> Result<(), AppError> {
+async fn start_session(
+    services: &crate::ssr::Services,
+    user_id: crate::model::UserId,
+) -> Result<(), AppError> {
     use crate::ssr::session;
 
     let user_agent = session::request_user_agent();

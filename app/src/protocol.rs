@@ -5,20 +5,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{DirectMessage, GlobalNotification, Notification};
+use crate::model::{
+    DirectMessage, GlobalNotification, GlobalNotificationId, Notification, NotificationId, UserId,
+};
 
 /// What the server sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// Always the first frame of a connection.
-    Hello { user_id: i64, unread_count: i64 },
+    Hello { user_id: UserId, unread_count: i64 },
     /// A notification for this user: replayed (newer than `?after=`) or live.
     Notification { notification: Notification },
     /// A global notification that is now live: replayed (newer than `?after_global=`) or live.
     GlobalNotification { notification: GlobalNotification },
     /// A global notification was deactivated or expired: take its banner down.
-    GlobalNotificationRemoved { id: i64 },
+    GlobalNotificationRemoved { id: GlobalNotificationId },
     /// The user's unread count changed, from any tab, device or API call.
     UnreadCount { count: i64 },
     /// The last client frame was refused; the socket stays open.
@@ -47,14 +49,14 @@ pub enum ErrorCode {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ClientFrame {
     MarkRead {
-        notification_id: i64,
+        notification_id: NotificationId,
     },
     MarkAllRead,
     Ping,
     /// Which conversation this socket's page shows (`null` for none): while a conversation is
     /// on screen, its new messages raise no `message` notification.
     Focus {
-        conversation_with: Option<i64>,
+        conversation_with: Option<UserId>,
     },
 }
 
@@ -120,6 +122,20 @@ impl Disconnect {
     }
 }
 
+/// The query of `GET /ws/notifications/` for a client that has seen the notifications up to
+/// `after` and the global notifications up to `after_global`: everything newer is sent first.
+/// A client that has seen none asks from 0, which is below every id.
+pub fn resume_query(
+    after: Option<NotificationId>,
+    after_global: Option<GlobalNotificationId>,
+) -> String {
+    format!(
+        "after={}&after_global={}",
+        after.map_or(0, NotificationId::get),
+        after_global.map_or(0, GlobalNotificationId::get)
+    )
+}
+
 /// Whether a client should reconnect after a close with `code` (any code: the browser's own,
 /// such as 1006 for a dropped connection, as well as the server's).
 pub fn should_reconnect(code: u16) -> bool {
@@ -133,7 +149,7 @@ mod tests {
     #[test]
     fn frames_have_the_documented_json_shape() {
         let hello = ServerFrame::Hello {
-            user_id: 3,
+            user_id: UserId::new(3),
             unread_count: 2,
         };
         assert_eq!(
@@ -158,7 +174,9 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_string(&code).unwrap(), name);
         }
-        let removed = ServerFrame::GlobalNotificationRemoved { id: 9 };
+        let removed = ServerFrame::GlobalNotificationRemoved {
+            id: GlobalNotificationId::new(9),
+        };
         assert_eq!(
             serde_json::to_string(&removed).unwrap(),
             r#"{"type":"global_notification_removed","id":9}"#
@@ -169,10 +187,27 @@ mod tests {
     fn client_frames_parse_from_their_documented_json() {
         let frame: ClientFrame =
             serde_json::from_str(r#"{"action":"mark_read","notification_id":5}"#).unwrap();
-        assert_eq!(frame, ClientFrame::MarkRead { notification_id: 5 });
+        assert_eq!(
+            frame,
+            ClientFrame::MarkRead {
+                notification_id: NotificationId::new(5)
+            }
+        );
         let frame: ClientFrame = serde_json::from_str(r#"{"action":"mark_all_read"}"#).unwrap();
         assert_eq!(frame, ClientFrame::MarkAllRead);
         assert!(serde_json::from_str::<ClientFrame>(r#"{"action":"explode"}"#).is_err());
+    }
+
+    #[test]
+    fn a_client_that_saw_nothing_resumes_from_the_start() {
+        assert_eq!(resume_query(None, None), "after=0&after_global=0");
+        assert_eq!(
+            resume_query(
+                Some(NotificationId::new(41)),
+                Some(GlobalNotificationId::new(2))
+            ),
+            "after=41&after_global=2"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use app::model::{SessionId, UserId};
 use app::protocol::ServerFrame;
 use server::realtime::hub::{Hub, Outbound};
 
@@ -17,7 +18,7 @@ fn fan_out(c: &mut Criterion) {
         let hub = Hub::new(256, Arc::default());
         // One user per socket, as in the load tool's broadcast scenario.
         let mut queues: Vec<_> = (0..sockets as i64)
-            .map(|user| hub.register(user, user).1)
+            .map(|n| hub.register(UserId::new(n), SessionId::new(n)).1)
             .collect();
         let frame = Outbound::new(&ServerFrame::Pong, None);
         group.throughput(Throughput::Elements(sockets));

@@ -12,13 +12,13 @@ mod postgres;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokio::runtime::Runtime;
 
-use app::model::{MessageText, NotificationType, Role, Title};
+use app::model::{MessageText, NotificationType, Role, Title, UserId};
 use app::ssr::store::{self, DynStore, NewNotification};
 
 const USERS: i64 = 10_000;
 const PER_USER: usize = 10;
 
-fn new_notification(user_id: i64) -> NewNotification {
+fn new_notification(user_id: UserId) -> NewNotification {
     NewNotification {
         user_id,
         title: Title::parse("title", "Your application was read").unwrap(),
@@ -29,7 +29,7 @@ fn new_notification(user_id: i64) -> NewNotification {
 }
 
 /// Fills a store with users and notifications; answers the users' ids.
-async fn fill(store: &DynStore) -> Vec<i64> {
+async fn fill(store: &DynStore) -> Vec<UserId> {
     let mut ids = Vec::with_capacity(USERS as usize);
     for n in 0..USERS {
         let user = store
@@ -72,7 +72,7 @@ fn bench_backend(c: &mut Criterion, runtime: &Runtime, name: &str, store: DynSto
     let (away, counted) = (users[USERS as usize / 2], users[USERS as usize - 1]);
     group.bench_function("notifications_after_10", |b| {
         b.to_async(runtime)
-            .iter(|| async { store.notifications_after(away, 0, 10).await.unwrap() })
+            .iter(|| async { store.notifications_after(away, None, 10).await.unwrap() })
     });
     group.bench_function("unread_count", |b| {
         b.to_async(runtime)

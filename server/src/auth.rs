@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use app::model::Role;
+use app::model::{ApiTokenId, Role, UserId};
 use app::ssr::session::{self, SignedIn};
 use app::ssr::{secret, Services};
 
@@ -52,13 +52,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 /// Who may publish notifications: a signed-in admin, or a service with a bearer API token.
 #[derive(Clone, Debug)]
 pub enum Publisher {
-    Admin { user_id: i64 },
-    Service { token_id: i64, name: String },
+    Admin { user_id: UserId },
+    Service { token_id: ApiTokenId, name: String },
 }
 
 impl Publisher {
     /// The user to record as the author of what this publisher creates.
-    pub fn user_id(&self) -> Option<i64> {
+    pub fn user_id(&self) -> Option<UserId> {
         match self {
             Publisher::Admin { user_id } => Some(*user_id),
             Publisher::Service { .. } => None,

@@ -7,12 +7,12 @@ use std::time::Duration;
 use common::spawn_app;
 use serde_json::Value;
 
-use app::model::{JobDraft, NotificationType, ProfileDraft, Role, User};
+use app::model::{JobDraft, NotificationType, ProfileDraft, Role, User, UserId};
 use app::ssr::board::{self, BoardError};
 use app::ssr::store::NotificationQuery;
 use time::OffsetDateTime;
 
-fn user(id: i64, name: &str, role: Role) -> User {
+fn user(id: UserId, name: &str, role: Role) -> User {
     User {
         id,
         username: name.to_owned(),
@@ -35,7 +35,7 @@ fn draft(title: &str) -> JobDraft {
     JobDraft::parse(title, "Acme", "Remote", "Write Rust all day").unwrap()
 }
 
-async fn latest(app: &common::TestApp, user_id: i64) -> Vec<app::model::Notification> {
+async fn latest(app: &common::TestApp, user_id: UserId) -> Vec<app::model::Notification> {
     app.store
         .list_notifications(NotificationQuery {
             user_id,
@@ -173,7 +173,7 @@ async fn an_employer_viewing_a_profile_twice_raises_one_profile_view() {
         notifications[0].notification_type,
         NotificationType::ProfileView
     );
-    assert_eq!(notifications[0].title, "acme viewed your profile");
+    assert_eq!(notifications[0].title.as_str(), "acme viewed your profile");
 }
 
 #[tokio::test]

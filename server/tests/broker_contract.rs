@@ -13,7 +13,7 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use time::OffsetDateTime;
 
-use app::model::DirectMessage;
+use app::model::{DirectMessage, MessageId, UserId};
 use app::ssr::events::Event;
 use common::cut_proxy::{address_of, CutProxy};
 use common::postgres::postgres_url;
@@ -68,7 +68,10 @@ impl Kind {
 }
 
 fn count(user_id: i64, count: i64) -> Event {
-    Event::UnreadCount { user_id, count }
+    Event::UnreadCount {
+        user_id: UserId::new(user_id),
+        count,
+    }
 }
 
 async fn next(deliveries: &mut BoxStream<'static, Delivery>) -> Delivery {
@@ -118,7 +121,7 @@ async fn events_from_two_instances_each_keep_their_order(kind: Kind) {
     for _ in 0..60 {
         match next(&mut deliveries).await {
             Delivery::Event(Event::UnreadCount { user_id, count }) => {
-                seen.entry(user_id).or_default().push(count)
+                seen.entry(user_id.get()).or_default().push(count)
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -135,10 +138,10 @@ async fn an_event_bigger_than_a_notify_payload_arrives_whole(kind: Kind) {
     let mut deliveries = two.subscribe().await.unwrap();
     let message = Event::Message {
         message: DirectMessage {
-            id: 1,
-            sender_id: 1,
+            id: MessageId::new(1),
+            sender_id: UserId::new(1),
             sender_name: "ada".into(),
-            recipient_id: 2,
+            recipient_id: UserId::new(2),
             recipient_name: "grace".into(),
             body: "ü".repeat(10_000),
             created_at: OffsetDateTime::now_utc(),

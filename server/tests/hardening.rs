@@ -369,7 +369,7 @@ async fn a_write_to_a_locked_database_answers_503_with_retry_after_quickly_and_r
     assert!(waited < Duration::from_secs(4), "answered after {waited:?}");
 
     locker.execute("ROLLBACK").await.unwrap();
-    app.notify(&token, ada.id, "After the lock").await;
+    app.notify(&token, ada.id.get(), "After the lock").await;
 }
 
 #[tokio::test]

@@ -11,11 +11,12 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::{self, Message};
 
+use app::model::NotificationId;
 use app::protocol::Disconnect;
 use app::ssr::secret;
 
-fn id(frame: &Value) -> i64 {
-    frame["notification"]["id"].as_i64().unwrap()
+fn id(frame: &Value) -> NotificationId {
+    NotificationId::new(frame["notification"]["id"].as_i64().unwrap())
 }
 
 #[tokio::test]

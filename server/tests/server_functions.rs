@@ -14,7 +14,7 @@ use tracing::{Level, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
-use app::model::{JobDraft, Role, User};
+use app::model::{JobDraft, JobId, Role, User};
 use app::ssr::board;
 use common::{spawn_app, TestApp, TestUser};
 
@@ -86,7 +86,7 @@ async fn call(
         .unwrap()
 }
 
-async fn open_job(app: &TestApp) -> (TestUser, i64) {
+async fn open_job(app: &TestApp) -> (TestUser, JobId) {
     let acme = app.user("acme", "employer").await;
     let employer = User {
         id: acme.id,

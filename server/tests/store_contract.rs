@@ -19,8 +19,9 @@ use tempfile::TempDir;
 use time::OffsetDateTime;
 
 use app::model::{
-    ApplicationStatus, JobDraft, Level, Link, MessageText, NotificationType, ProfileDraft, Role,
-    Title, User,
+    ApplicationId, ApplicationStatus, GlobalNotificationId, JobDraft, JobId, Level, Link,
+    MessageText, NotificationId, NotificationType, ProfileDraft, Role, SessionId, Title, User,
+    UserId,
 };
 use app::ssr::events::{Event, EventSink};
 use app::ssr::group_commit::NotificationWriter;
@@ -184,7 +185,7 @@ async fn user(store: &DynStore, name: &str, role: Role) -> User {
         .expect("a new user")
 }
 
-fn notification(user_id: i64, title: &str, link: Option<&str>) -> NewNotification {
+fn notification(user_id: UserId, title: &str, link: Option<&str>) -> NewNotification {
     NewNotification {
         user_id,
         title: Title::parse("title", title).unwrap(),
@@ -194,7 +195,7 @@ fn notification(user_id: i64, title: &str, link: Option<&str>) -> NewNotificatio
     }
 }
 
-async fn notify(store: &DynStore, user_id: i64, title: &str) -> i64 {
+async fn notify(store: &DynStore, user_id: UserId, title: &str) -> NotificationId {
     store
         .create_notification(&notification(user_id, title, None))
         .await
@@ -333,7 +334,7 @@ async fn a_new_user_reads_back_by_id_and_by_name(db: &TestDatabase) {
     assert_eq!(credentials.password_hash, "the hash");
 
     assert!(store
-        .users_among(&[ada.id + 1], &[])
+        .users_among(&[UserId::new(ada.id.get() + 1)], &[])
         .await
         .unwrap()
         .is_empty());
@@ -372,7 +373,7 @@ async fn a_duplicate_username_differing_only_in_case_is_a_conflict(db: &TestData
     }
     assert_eq!(
         store.user_ids_with_role(Role::Employer).await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<UserId>::new()
     );
 }
 
@@ -391,7 +392,7 @@ async fn user_ids_with_a_role_come_in_id_order(db: &TestDatabase) {
     );
     assert_eq!(
         store.user_ids_with_role(Role::Employer).await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<UserId>::new()
     );
 }
 
@@ -479,7 +480,7 @@ async fn a_user_lists_their_unexpired_sessions_newest_first(db: &TestDatabase) {
         .unwrap();
 
     let sessions = store.sessions_of_user(ada.id, at).await.unwrap();
-    let listed: Vec<(i64, &str)> = sessions
+    let listed: Vec<(SessionId, &str)> = sessions
         .iter()
         .map(|s| (s.id, s.browser.as_str()))
         .collect();
@@ -529,7 +530,10 @@ async fn a_session_is_live_until_its_expiry(db: &TestDatabase) {
         .await
         .unwrap());
     assert!(!store.session_is_live(id, expires).await.unwrap());
-    assert!(!store.session_is_live(id + 1, now()).await.unwrap());
+    assert!(!store
+        .session_is_live(SessionId::new(id.get() + 1), now())
+        .await
+        .unwrap());
 }
 
 async fn an_api_token_is_found_by_its_hash_only(db: &TestDatabase) {
@@ -559,8 +563,8 @@ async fn a_notification_reads_back_as_it_was_stored(db: &TestDatabase) {
         .await
         .unwrap();
     assert_eq!(stored.user_id, ada.id);
-    assert_eq!(stored.title, "Hired!");
-    assert_eq!(stored.message, "about Hired!");
+    assert_eq!(stored.title.as_str(), "Hired!");
+    assert_eq!(stored.message.as_str(), "about Hired!");
     assert_eq!(stored.notification_type, NotificationType::Application);
     assert_eq!(stored.link.as_deref(), Some("/applications/7"));
     assert!(!stored.is_read);
@@ -587,7 +591,7 @@ async fn a_notification_reads_back_as_it_was_stored(db: &TestDatabase) {
         };
         let stored = store.create_notification(&new).await.unwrap();
         assert_eq!(stored.notification_type, kind);
-        assert_eq!(stored.message, "line one\nline two ✓");
+        assert_eq!(stored.message.as_str(), "line one\nline two ✓");
         assert_eq!(stored.link, None);
     }
 }
@@ -625,10 +629,13 @@ async fn notifications_list_newest_first_before_a_cursor_and_unread_only(db: &Te
     );
     assert_eq!(list(false, None, 2).await, [ids[4], ids[3]]);
     assert_eq!(list(false, Some(ids[3]), 2).await, [ids[2], ids[1]]);
-    assert_eq!(list(false, Some(ids[0]), 2).await, Vec::<i64>::new());
+    assert_eq!(
+        list(false, Some(ids[0]), 2).await,
+        Vec::<NotificationId>::new()
+    );
     assert_eq!(list(true, None, 10).await, [ids[4], ids[2], ids[1], ids[0]]);
     assert_eq!(list(true, Some(ids[4]), 2).await, [ids[2], ids[1]]);
-    assert_eq!(list(false, None, 0).await, Vec::<i64>::new());
+    assert_eq!(list(false, None, 0).await, Vec::<NotificationId>::new());
 }
 
 async fn notifications_after_replays_oldest_first_up_to_the_limit(db: &TestDatabase) {
@@ -650,20 +657,20 @@ async fn notifications_after_replays_oldest_first_up_to_the_limit(db: &TestDatab
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|n| (n.id, n.title))
+                .map(|n| (n.id, n.title.to_string()))
                 .collect::<Vec<_>>()
         }
     };
-    let all: Vec<(i64, String)> = ids
+    let all: Vec<(NotificationId, String)> = ids
         .iter()
         .zip(["1", "2", "3", "4"])
         .map(|(&id, t)| (id, t.into()))
         .collect();
-    assert_eq!(after(0, 100).await, all);
-    assert_eq!(after(ids[0], 100).await, all[1..]);
-    assert_eq!(after(ids[0], 2).await, all[1..3]);
-    assert_eq!(after(ids[3], 100).await, []);
-    assert_eq!(after(0, 0).await, []);
+    assert_eq!(after(None, 100).await, all);
+    assert_eq!(after(Some(ids[0]), 100).await, all[1..]);
+    assert_eq!(after(Some(ids[0]), 2).await, all[1..3]);
+    assert_eq!(after(Some(ids[3]), 100).await, []);
+    assert_eq!(after(None, 0).await, []);
 }
 
 async fn unread_counts_and_latest_ids_are_per_user(db: &TestDatabase) {
@@ -671,20 +678,29 @@ async fn unread_counts_and_latest_ids_are_per_user(db: &TestDatabase) {
     let ada = user(&store, "ada", Role::Jobseeker).await;
     let bob = user(&store, "bob", Role::Jobseeker).await;
     assert_eq!(store.unread_count(ada.id).await.unwrap(), 0);
-    assert_eq!(store.latest_notification_id(ada.id).await.unwrap(), 0);
+    assert_eq!(store.latest_notification_id(ada.id).await.unwrap(), None);
 
     let first = notify(&store, ada.id, "1").await;
     let last = notify(&store, ada.id, "2").await;
     let bobs = notify(&store, bob.id, "3").await;
     assert_eq!(store.unread_count(ada.id).await.unwrap(), 2);
     assert_eq!(store.unread_count(bob.id).await.unwrap(), 1);
-    assert_eq!(store.latest_notification_id(ada.id).await.unwrap(), last);
-    assert_eq!(store.latest_notification_id(bob.id).await.unwrap(), bobs);
+    assert_eq!(
+        store.latest_notification_id(ada.id).await.unwrap(),
+        Some(last)
+    );
+    assert_eq!(
+        store.latest_notification_id(bob.id).await.unwrap(),
+        Some(bobs)
+    );
 
     store.mark_read(ada.id, first).await.unwrap();
     assert_eq!(store.unread_count(ada.id).await.unwrap(), 1);
     // Reading does not move the resume point.
-    assert_eq!(store.latest_notification_id(ada.id).await.unwrap(), last);
+    assert_eq!(
+        store.latest_notification_id(ada.id).await.unwrap(),
+        Some(last)
+    );
 }
 
 async fn unread_counts_of_many_users_come_in_the_order_asked(db: &TestDatabase) {
@@ -699,7 +715,7 @@ async fn unread_counts_of_many_users_come_in_the_order_asked(db: &TestDatabase) 
     store.mark_read(bob.id, read).await.unwrap();
     assert_eq!(
         store
-            .unread_counts(&[bob.id, cy.id, ada.id, 424242])
+            .unread_counts(&[bob.id, cy.id, ada.id, UserId::new(424242)])
             .await
             .unwrap(),
         [2, 0, 1, 0]
@@ -733,10 +749,10 @@ async fn a_batch_of_notifications_is_stored_in_order_in_one_go(db: &TestDatabase
     assert!(stored[0].id > before);
     // What a resuming reader gets is exactly the batch's share, in order.
     let replayed = store
-        .notifications_after(ada.id, before, 500)
+        .notifications_after(ada.id, Some(before), 500)
         .await
         .unwrap();
-    let mine: Vec<i64> = stored
+    let mine: Vec<NotificationId> = stored
         .iter()
         .filter(|n| n.user_id == ada.id)
         .map(|n| n.id)
@@ -753,7 +769,7 @@ async fn a_batch_with_a_missing_recipient_stores_nothing(db: &TestDatabase) {
     let ada = user(&store, "ada", Role::Jobseeker).await;
     let batch = [
         notification(ada.id, "1", None),
-        notification(424242, "2", None),
+        notification(UserId::new(424242), "2", None),
         notification(ada.id, "3", None),
     ];
     assert!(store.create_notifications(&batch).await.is_err());
@@ -766,7 +782,10 @@ async fn users_among_finds_those_that_exist_by_id_or_by_name_in_any_case(db: &Te
     let bob = user(&store, "bob", Role::Employer).await;
     user(&store, "cy", Role::Jobseeker).await;
     let mut found = store
-        .users_among(&[bob.id, 424242], &["ADA".into(), "nobody".into()])
+        .users_among(
+            &[bob.id, UserId::new(424242)],
+            &["ADA".into(), "nobody".into()],
+        )
         .await
         .unwrap();
     found.sort_by_key(|user| user.id);
@@ -804,7 +823,7 @@ async fn notifications_sent_at_once_are_each_stored_and_published_once_and_a_bad
             let new = match i {
                 13 => vec![
                     notification(to, "bad", None),
-                    notification(424242, "bad", None),
+                    notification(UserId::new(424242), "bad", None),
                 ],
                 i if i % 10 == 0 => (0..3)
                     .map(|n| notification(to, &format!("{i}.{n}"), None))
@@ -839,7 +858,7 @@ async fn notifications_sent_at_once_are_each_stored_and_published_once_and_a_bad
     assert_eq!(counts.iter().sum::<i64>(), 239);
 
     let published = events.0.lock().unwrap().clone();
-    let mut published_ids: Vec<i64> = published
+    let mut published_ids: Vec<NotificationId> = published
         .iter()
         .filter_map(|event| match event {
             Event::Notification { notification } => Some(notification.id),
@@ -870,7 +889,13 @@ async fn marking_a_notification_read_keeps_its_first_read_time(db: &TestDatabase
     tokio::time::sleep(Duration::from_millis(5)).await;
     let again = store.mark_read(ada.id, id).await.unwrap().unwrap();
     assert_eq!(again.read_at, Some(read_at));
-    assert_eq!(store.mark_read(ada.id, id + 1000).await.unwrap(), None);
+    assert_eq!(
+        store
+            .mark_read(ada.id, NotificationId::new(id.get() + 1000))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn another_users_notification_id_answers_none(db: &TestDatabase) {
@@ -880,7 +905,10 @@ async fn another_users_notification_id_answers_none(db: &TestDatabase) {
     let id = notify(&store, ada.id, "private").await;
     assert_eq!(store.mark_read(eve.id, id).await.unwrap(), None);
     assert_eq!(store.unread_count(ada.id).await.unwrap(), 1);
-    assert_eq!(store.notifications_after(eve.id, 0, 10).await.unwrap(), []);
+    assert_eq!(
+        store.notifications_after(eve.id, None, 10).await.unwrap(),
+        []
+    );
 }
 
 async fn mark_all_read_answers_how_many_changed(db: &TestDatabase) {
@@ -897,7 +925,7 @@ async fn mark_all_read_answers_how_many_changed(db: &TestDatabase) {
     assert_eq!(store.unread_count(ada.id).await.unwrap(), 0);
     assert_eq!(store.unread_count(bob.id).await.unwrap(), 1);
     assert_eq!(store.mark_all_read(ada.id).await.unwrap(), 0);
-    for n in store.notifications_after(ada.id, 0, 10).await.unwrap() {
+    for n in store.notifications_after(ada.id, None, 10).await.unwrap() {
         assert!(n.is_read && n.read_at.is_some(), "{n:?}");
     }
 }
@@ -972,7 +1000,7 @@ async fn concurrent_notifications_to_one_user_are_never_skipped_by_a_resuming_re
         let written_all = written_all.clone();
         tokio::spawn(async move {
             let mut seen = Vec::new();
-            let mut cursor = 0;
+            let mut cursor = None;
             loop {
                 // Asked before reading, so the last read starts after the last write.
                 let last = written_all.load(Ordering::SeqCst);
@@ -984,14 +1012,14 @@ async fn concurrent_notifications_to_one_user_are_never_skipped_by_a_resuming_re
                     return seen;
                 }
                 for n in batch {
-                    cursor = n.id;
+                    cursor = Some(n.id);
                     seen.push(n.id);
                 }
                 tokio::task::yield_now().await;
             }
         })
     };
-    let mut written: Vec<i64> = Vec::new();
+    let mut written: Vec<NotificationId> = Vec::new();
     for ids in join_all(writers).await {
         written.extend(ids.unwrap());
     }
@@ -1006,7 +1034,7 @@ async fn concurrent_notifications_to_one_user_are_never_skipped_by_a_resuming_re
 async fn a_global_reads_back_and_globals_list_newest_first(db: &TestDatabase) {
     let store = db.store().await;
     let root = user(&store, "root", Role::Admin).await;
-    assert_eq!(store.latest_global_id().await.unwrap(), 0);
+    assert_eq!(store.latest_global_id().await.unwrap(), None);
     assert_eq!(store.list_globals().await.unwrap(), []);
 
     let starts = now() - hours(1);
@@ -1024,8 +1052,8 @@ async fn a_global_reads_back_and_globals_list_newest_first(db: &TestDatabase) {
         })
         .await
         .unwrap();
-    assert_eq!(created.title, "Maintenance");
-    assert_eq!(created.message, "Down at noon");
+    assert_eq!(created.title.as_str(), "Maintenance");
+    assert_eq!(created.message.as_str(), "Down at noon");
     assert_eq!(created.level, Level::Critical);
     assert!(!created.show_on_site && created.is_active);
     assert_eq!(created.starts_at, Some(starts));
@@ -1036,7 +1064,13 @@ async fn a_global_reads_back_and_globals_list_newest_first(db: &TestDatabase) {
         store.global_by_id(created.id).await.unwrap(),
         Some(created.clone())
     );
-    assert_eq!(store.global_by_id(created.id + 1).await.unwrap(), None);
+    assert_eq!(
+        store
+            .global_by_id(GlobalNotificationId::new(created.id.get() + 1))
+            .await
+            .unwrap(),
+        None
+    );
 
     let second = store.create_global(&global("Second")).await.unwrap();
     assert_eq!(
@@ -1047,7 +1081,7 @@ async fn a_global_reads_back_and_globals_list_newest_first(db: &TestDatabase) {
         store.list_globals().await.unwrap(),
         [second.clone(), created]
     );
-    assert_eq!(store.latest_global_id().await.unwrap(), second.id);
+    assert_eq!(store.latest_global_id().await.unwrap(), Some(second.id));
 }
 
 async fn a_global_patch_changes_only_what_it_names_and_can_clear_dates(db: &TestDatabase) {
@@ -1082,7 +1116,7 @@ async fn a_global_patch_changes_only_what_it_names_and_can_clear_dates(db: &Test
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(retitled.title, "After");
+    assert_eq!(retitled.title.as_str(), "After");
     assert_eq!(retitled.level, Level::Warning);
     assert!(!retitled.is_active);
     assert_eq!(retitled.message, created.message);
@@ -1107,10 +1141,10 @@ async fn a_global_patch_changes_only_what_it_names_and_can_clear_dates(db: &Test
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(redated.message, "new text");
+    assert_eq!(redated.message.as_str(), "new text");
     assert!(!redated.show_on_site);
     assert_eq!((redated.starts_at, redated.expires_at), (None, Some(later)));
-    assert_eq!(redated.title, "After");
+    assert_eq!(redated.title.as_str(), "After");
 
     let cleared = store
         .update_global(
@@ -1127,7 +1161,10 @@ async fn a_global_patch_changes_only_what_it_names_and_can_clear_dates(db: &Test
     assert_eq!(store.global_by_id(created.id).await.unwrap(), Some(cleared));
 
     let missing = store
-        .update_global(created.id + 1, &GlobalNotificationPatch::default())
+        .update_global(
+            GlobalNotificationId::new(created.id.get() + 1),
+            &GlobalNotificationPatch::default(),
+        )
         .await
         .unwrap();
     assert_eq!(missing, None);
@@ -1185,7 +1222,7 @@ async fn live_globals_are_the_active_shown_ones_inside_their_dates(db: &TestData
         .await
         .unwrap()
         .into_iter()
-        .map(|g| g.title)
+        .map(|g| g.title.to_string())
         .collect();
     assert_eq!(
         titles,
@@ -1201,20 +1238,23 @@ async fn dismissals_are_per_user_and_a_missing_global_answers_false(db: &TestDat
     let second = store.create_global(&global("two")).await.unwrap().id;
     assert_eq!(
         store.dismissed_globals(ada.id).await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<GlobalNotificationId>::new()
     );
 
     assert!(store.dismiss_global(ada.id, first).await.unwrap());
     assert!(store.dismiss_global(ada.id, first).await.unwrap(), "again");
     assert!(store.dismiss_global(ada.id, second).await.unwrap());
-    assert!(!store.dismiss_global(ada.id, second + 100).await.unwrap());
+    assert!(!store
+        .dismiss_global(ada.id, GlobalNotificationId::new(second.get() + 100))
+        .await
+        .unwrap());
 
     let mut dismissed = store.dismissed_globals(ada.id).await.unwrap();
     dismissed.sort_unstable();
     assert_eq!(dismissed, [first, second]);
     assert_eq!(
         store.dismissed_globals(bob.id).await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<GlobalNotificationId>::new()
     );
 }
 
@@ -1244,7 +1284,7 @@ async fn a_job_reads_back_with_its_employers_name(db: &TestDatabase) {
     assert!(job.is_open);
     assert_recent(job.created_at);
     assert_eq!(store.job(job.id).await.unwrap(), Some(job.clone()));
-    assert_eq!(store.job(job.id + 1).await.unwrap(), None);
+    assert_eq!(store.job(JobId::new(job.id.get() + 1)).await.unwrap(), None);
 }
 
 async fn only_its_employer_can_update_or_close_a_job(db: &TestDatabase) {
@@ -1271,7 +1311,7 @@ async fn only_its_employer_can_update_or_close_a_job(db: &TestDatabase) {
     assert_eq!(store.job(job.id).await.unwrap(), Some(job.clone()));
     assert_eq!(
         store
-            .update_job(acme.id, job.id + 1, &changed)
+            .update_job(acme.id, JobId::new(job.id.get() + 1), &changed)
             .await
             .unwrap(),
         None
@@ -1316,7 +1356,7 @@ async fn employer_jobs_lists_open_and_closed_jobs_newest_first(db: &TestDatabase
     store.create_job(rival.id, &d).await.unwrap();
     let second = store.create_job(acme.id, &d).await.unwrap().id;
     store.set_job_open(acme.id, first, false).await.unwrap();
-    let ids: Vec<i64> = store
+    let ids: Vec<JobId> = store
         .employer_jobs(acme.id)
         .await
         .unwrap()
@@ -1536,7 +1576,13 @@ async fn an_application_reads_back_with_its_job_and_seeker(db: &TestDatabase) {
         store.application(application.id).await.unwrap(),
         Some(application.clone())
     );
-    assert_eq!(store.application(application.id + 1).await.unwrap(), None);
+    assert_eq!(
+        store
+            .application(ApplicationId::new(application.id.get() + 1))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn a_duplicate_application_is_a_conflict(db: &TestDatabase) {
@@ -1621,7 +1667,7 @@ async fn applications_list_for_the_employer_and_for_the_seeker_newest_first(db: 
     );
     assert_eq!(
         ids(store.applications_of_seeker(acme.id).await.unwrap()),
-        Vec::<i64>::new()
+        Vec::<ApplicationId>::new()
     );
 }
 
@@ -1642,7 +1688,11 @@ async fn only_the_jobs_employer_can_set_an_applications_status(db: &TestDatabase
         .unwrap();
     assert_eq!(refused, None);
     let missing = store
-        .set_application_status(acme.id, application.id + 1, ApplicationStatus::Hired)
+        .set_application_status(
+            acme.id,
+            ApplicationId::new(application.id.get() + 1),
+            ApplicationStatus::Hired,
+        )
         .await
         .unwrap();
     assert_eq!(missing, None);
@@ -1726,7 +1776,7 @@ async fn a_profile_view_counts_once_per_viewer_per_24_hours(db: &TestDatabase) {
     let ada = user(&store, "ada", Role::Jobseeker).await;
     let bob = user(&store, "bob", Role::Jobseeker).await;
     let t = now();
-    let view = |viewer: i64, profile: i64, at: OffsetDateTime| {
+    let view = |viewer: UserId, profile: UserId, at: OffsetDateTime| {
         let store = store.clone();
         async move {
             store
@@ -2129,18 +2179,30 @@ async fn a_focus_counts_until_it_expires_or_its_socket_clears_it(db: &TestDataba
     let store = db.store().await;
     let at = now();
     let expires = at + millis(50_000);
-    store.set_focus("i1:1", 7, 9, expires).await.unwrap();
-    assert!(store.is_viewing_conversation(7, 9, at).await.unwrap());
+    store
+        .set_focus("i1:1", UserId::new(7), UserId::new(9), expires)
+        .await
+        .unwrap();
     assert!(store
-        .is_viewing_conversation(7, 9, expires - millis(1))
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
+    assert!(store
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), expires - millis(1))
         .await
         .unwrap());
     assert!(
-        !store.is_viewing_conversation(7, 9, expires).await.unwrap(),
+        !store
+            .is_viewing_conversation(UserId::new(7), UserId::new(9), expires)
+            .await
+            .unwrap(),
         "a focus no longer counts once it expires"
     );
     store.clear_focus("i1:1").await.unwrap();
-    assert!(!store.is_viewing_conversation(7, 9, at).await.unwrap());
+    assert!(!store
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
     store.clear_focus("i1:1").await.unwrap();
 }
 
@@ -2148,57 +2210,111 @@ async fn setting_a_sockets_focus_again_replaces_its_peer_and_its_expiry(db: &Tes
     let store = db.store().await;
     let at = now();
     store
-        .set_focus("i1:1", 7, 9, at + millis(10))
+        .set_focus("i1:1", UserId::new(7), UserId::new(9), at + millis(10))
         .await
         .unwrap();
-    store.set_focus("i1:1", 7, 9, at + hours(1)).await.unwrap();
+    store
+        .set_focus("i1:1", UserId::new(7), UserId::new(9), at + hours(1))
+        .await
+        .unwrap();
     assert!(
         store
-            .is_viewing_conversation(7, 9, at + millis(20))
+            .is_viewing_conversation(UserId::new(7), UserId::new(9), at + millis(20))
             .await
             .unwrap(),
         "refreshed"
     );
-    store.set_focus("i1:1", 7, 8, at + hours(1)).await.unwrap();
-    assert!(!store.is_viewing_conversation(7, 9, at).await.unwrap());
-    assert!(store.is_viewing_conversation(7, 8, at).await.unwrap());
+    store
+        .set_focus("i1:1", UserId::new(7), UserId::new(8), at + hours(1))
+        .await
+        .unwrap();
+    assert!(!store
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
+    assert!(store
+        .is_viewing_conversation(UserId::new(7), UserId::new(8), at)
+        .await
+        .unwrap());
 }
 
 async fn focus_is_per_viewer_and_peer_and_any_of_the_viewers_sockets_counts(db: &TestDatabase) {
     let store = db.store().await;
     let at = now();
     let later = at + hours(1);
-    store.set_focus("i1:1", 7, 9, later).await.unwrap();
-    store.set_focus("i2:1", 7, 8, later).await.unwrap();
-    store.set_focus("i2:2", 8, 7, later).await.unwrap();
-    assert!(store.is_viewing_conversation(7, 9, at).await.unwrap());
-    assert!(store.is_viewing_conversation(7, 8, at).await.unwrap());
-    assert!(store.is_viewing_conversation(8, 7, at).await.unwrap());
-    assert!(!store.is_viewing_conversation(9, 7, at).await.unwrap());
-    assert!(!store.is_viewing_conversation(8, 9, at).await.unwrap());
+    store
+        .set_focus("i1:1", UserId::new(7), UserId::new(9), later)
+        .await
+        .unwrap();
+    store
+        .set_focus("i2:1", UserId::new(7), UserId::new(8), later)
+        .await
+        .unwrap();
+    store
+        .set_focus("i2:2", UserId::new(8), UserId::new(7), later)
+        .await
+        .unwrap();
+    assert!(store
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
+    assert!(store
+        .is_viewing_conversation(UserId::new(7), UserId::new(8), at)
+        .await
+        .unwrap());
+    assert!(store
+        .is_viewing_conversation(UserId::new(8), UserId::new(7), at)
+        .await
+        .unwrap());
+    assert!(!store
+        .is_viewing_conversation(UserId::new(9), UserId::new(7), at)
+        .await
+        .unwrap());
+    assert!(!store
+        .is_viewing_conversation(UserId::new(8), UserId::new(9), at)
+        .await
+        .unwrap());
     store.clear_focus("i1:1").await.unwrap();
-    assert!(!store.is_viewing_conversation(7, 9, at).await.unwrap());
-    assert!(store.is_viewing_conversation(7, 8, at).await.unwrap());
+    assert!(!store
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
+    assert!(store
+        .is_viewing_conversation(UserId::new(7), UserId::new(8), at)
+        .await
+        .unwrap());
 }
 
 async fn pruning_focus_deletes_only_the_expired_sockets(db: &TestDatabase) {
     let store = db.store().await;
     let at = now();
     store
-        .set_focus("dead:1", 7, 9, at - millis(1))
+        .set_focus("dead:1", UserId::new(7), UserId::new(9), at - millis(1))
         .await
         .unwrap();
-    store.set_focus("dead:2", 7, 8, at).await.unwrap();
     store
-        .set_focus("live:1", 7, 6, at + millis(1))
+        .set_focus("dead:2", UserId::new(7), UserId::new(8), at)
+        .await
+        .unwrap();
+    store
+        .set_focus("live:1", UserId::new(7), UserId::new(6), at + millis(1))
         .await
         .unwrap();
     assert_eq!(store.prune_focus(at).await.unwrap(), 2);
     assert_eq!(store.prune_focus(at).await.unwrap(), 0);
     let earlier = at - hours(1);
-    assert!(!store.is_viewing_conversation(7, 9, earlier).await.unwrap());
-    assert!(!store.is_viewing_conversation(7, 8, earlier).await.unwrap());
-    assert!(store.is_viewing_conversation(7, 6, earlier).await.unwrap());
+    assert!(!store
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), earlier)
+        .await
+        .unwrap());
+    assert!(!store
+        .is_viewing_conversation(UserId::new(7), UserId::new(8), earlier)
+        .await
+        .unwrap());
+    assert!(store
+        .is_viewing_conversation(UserId::new(7), UserId::new(6), earlier)
+        .await
+        .unwrap());
 }
 
 async fn a_focus_set_through_one_store_is_seen_through_another_on_the_same_database(
@@ -2207,8 +2323,17 @@ async fn a_focus_set_through_one_store_is_seen_through_another_on_the_same_datab
     let first = db.store().await;
     let second = db.store().await;
     let at = now();
-    first.set_focus("i1:1", 7, 9, at + hours(1)).await.unwrap();
-    assert!(second.is_viewing_conversation(7, 9, at).await.unwrap());
+    first
+        .set_focus("i1:1", UserId::new(7), UserId::new(9), at + hours(1))
+        .await
+        .unwrap();
+    assert!(second
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
     first.clear_focus("i1:1").await.unwrap();
-    assert!(!second.is_viewing_conversation(7, 9, at).await.unwrap());
+    assert!(!second
+        .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
+        .await
+        .unwrap());
 }

@@ -40,15 +40,15 @@ pub fn Banners(dismiss: ServerAction<DismissBanner>) -> impl IntoView {
                         <div
                             class=format!("global-banner level-{}", banner.level)
                             data-testid="global-banner"
-                            data-id=banner.id
+                            data-id=banner.id.to_string()
                             role="status"
                         >
                             <span class="banner-text">
-                                <strong>{banner.title.clone()}</strong>
-                                {banner.message.clone()}
+                                <strong>{banner.title.to_string()}</strong>
+                                {banner.message.to_string()}
                             </span>
                             <ActionForm action=dismiss attr:class="inline">
-                                <input type="hidden" name="id" value=banner.id/>
+                                <input type="hidden" name="id" value=banner.id.to_string()/>
                                 <button
                                     type="submit"
                                     class="banner-dismiss"

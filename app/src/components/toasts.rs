@@ -70,11 +70,8 @@ fn ToastCard(toast: Toast) -> impl IntoView {
     Effect::new(move |_| arm());
     on_cleanup(disarm);
 
-    // Only a path on this site or an http(s) URL is ever followed.
-    let link = toast
-        .link
-        .as_deref()
-        .and_then(|link| crate::model::Link::parse("link", link).ok());
+    // A `Link` is a path on this site or an http(s) URL: nothing else is ever followed.
+    let link = toast.link;
     let notification_id = toast.notification_id;
     let navigate = leptos_router::hooks::use_navigate();
     let open = move |_| {
@@ -89,7 +86,7 @@ fn ToastCard(toast: Toast) -> impl IntoView {
             // Within the site the router navigates, so the socket (and the frame just sent) stays.
             Some(link) if link.is_internal() => navigate(link.as_str(), Default::default()),
             #[cfg(feature = "hydrate")]
-            Some(link) => crate::realtime::browser::follow(link.as_str()),
+            Some(link) => crate::realtime::browser::follow(link),
             _ => {}
         }
         #[cfg(not(feature = "hydrate"))]
@@ -105,8 +102,8 @@ fn ToastCard(toast: Toast) -> impl IntoView {
             on:focusout=move |_| arm()
         >
             <button type="button" class="toast-open" on:click=open>
-                <strong>{toast.title.clone()}</strong>
-                {(!toast.body.is_empty()).then(|| view! { <p>{toast.body.clone()}</p> })}
+                <strong>{toast.title.to_string()}</strong>
+                {(!toast.body.is_empty()).then(|| view! { <p>{toast.body.to_string()}</p> })}
             </button>
             <button
                 type="button"

@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::{parse_name, FieldError, User};
+use super::{parse_name, ApplicationId, FieldError, JobId, MessageId, User, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
-    pub id: i64,
-    pub employer_id: i64,
+    pub id: JobId,
+    pub employer_id: UserId,
     pub employer_name: String,
     pub title: String,
     pub company: String,
@@ -80,12 +80,12 @@ impl ApplicationStatus {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
-    pub id: i64,
-    pub job_id: i64,
+    pub id: ApplicationId,
+    pub job_id: JobId,
     pub job_title: String,
     pub company: String,
     pub status: ApplicationStatus,
-    pub seeker_id: i64,
+    pub seeker_id: UserId,
     pub seeker_name: String,
     pub cover_letter: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -135,10 +135,10 @@ impl ProfileDraft {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectMessage {
-    pub id: i64,
-    pub sender_id: i64,
+    pub id: MessageId,
+    pub sender_id: UserId,
     pub sender_name: String,
-    pub recipient_id: i64,
+    pub recipient_id: UserId,
     pub recipient_name: String,
     pub body: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -147,7 +147,7 @@ pub struct DirectMessage {
 
 impl DirectMessage {
     /// Whether this message belongs to the conversation between `a` and `b`.
-    pub fn between(&self, a: i64, b: i64) -> bool {
+    pub fn between(&self, a: UserId, b: UserId) -> bool {
         (self.sender_id == a && self.recipient_id == b)
             || (self.sender_id == b && self.recipient_id == a)
     }
@@ -226,16 +226,17 @@ mod tests {
 
     #[test]
     fn a_message_belongs_to_its_two_people_either_way() {
+        let [a, b, c] = [1, 2, 3].map(UserId::new);
         let m = DirectMessage {
-            id: 1,
-            sender_id: 1,
+            id: MessageId::new(1),
+            sender_id: a,
             sender_name: "a".into(),
-            recipient_id: 2,
+            recipient_id: b,
             recipient_name: "b".into(),
             body: "hi".into(),
             created_at: OffsetDateTime::UNIX_EPOCH,
         };
-        assert!(m.between(1, 2) && m.between(2, 1));
-        assert!(!m.between(1, 3));
+        assert!(m.between(a, b) && m.between(b, a));
+        assert!(!m.between(a, c));
     }
 }

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::{parse_name, FieldError};
+use super::{parse_name, FieldError, GlobalNotificationId, MessageText, Title, UserId};
 
 /// How loud a global banner is; ordered from quietest to loudest. Its names (`info`, `warning`,
 /// `critical`) are the same in JSON, in the database and on the command line.
@@ -48,9 +48,12 @@ impl Level {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GlobalNotification {
-    pub id: i64,
-    pub title: String,
-    pub message: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub id: GlobalNotificationId,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub title: Title,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub message: MessageText,
     pub level: Level,
     pub show_on_site: bool,
     pub is_active: bool,
@@ -58,7 +61,8 @@ pub struct GlobalNotification {
     pub starts_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
-    pub created_by: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
+    pub created_by: Option<UserId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -136,9 +140,9 @@ mod tests {
 
     fn global() -> GlobalNotification {
         GlobalNotification {
-            id: 1,
-            title: "Maintenance".into(),
-            message: String::new(),
+            id: GlobalNotificationId::new(1),
+            title: Title::parse("title", "Maintenance").unwrap(),
+            message: MessageText::default(),
             level: Level::Warning,
             show_on_site: true,
             is_active: true,

@@ -6,6 +6,7 @@
 mod board;
 mod field_error;
 mod global;
+mod id;
 mod notification;
 mod session;
 mod text;
@@ -17,6 +18,10 @@ pub use board::{
 };
 pub use field_error::FieldError;
 pub use global::{GlobalNotification, GlobalState, Level};
+pub use id::{
+    ApiTokenId, ApplicationId, GlobalNotificationId, JobId, MessageId, NotificationId, SessionId,
+    UserId,
+};
 pub use notification::{Notification, NotificationPage, NotificationType};
 pub use session::{MySessions, Session};
 pub use text::{Link, MessageText, Title};

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::{parse_name, FieldError};
+use super::{parse_name, FieldError, Link, MessageText, NotificationId, Title, UserId};
 
 /// What raised a notification; the client picks an icon and colour from it. Its names
 /// (`message`, `application`, `profile_view`, `system`) are the same in JSON, in the database and
@@ -46,12 +46,17 @@ impl NotificationType {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Notification {
-    pub id: i64,
-    pub user_id: i64,
-    pub title: String,
-    pub message: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub id: NotificationId,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub user_id: UserId,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub title: Title,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub message: MessageText,
     pub notification_type: NotificationType,
-    pub link: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    pub link: Option<Link>,
     pub is_read: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub read_at: Option<OffsetDateTime>,
@@ -66,7 +71,8 @@ pub struct Notification {
 pub struct NotificationPage {
     pub results: Vec<Notification>,
     pub unread_count: i64,
-    pub next_before: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
+    pub next_before: Option<NotificationId>,
 }
 
 #[cfg(test)]

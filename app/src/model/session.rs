@@ -1,10 +1,12 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::SessionId;
+
 /// One browser a person is signed in on, as their list of sessions shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
-    pub id: i64,
+    pub id: SessionId,
     /// The browser's description of itself (its `User-Agent`), at most [`Session::BROWSER_MAX`]
     /// characters; empty when it sent none.
     pub browser: String,
@@ -29,7 +31,7 @@ impl Session {
 /// The sessions of the person asking, and which of them is the one they are asking from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MySessions {
-    pub current_id: i64,
+    pub current_id: SessionId,
     pub sessions: Vec<Session>,
 }
 

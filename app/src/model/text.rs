@@ -25,7 +25,7 @@ pub fn check_characters(field: &str, text: &str, multiline: bool) -> Result<(), 
 
 /// A notification title: 1–200 characters once surrounding whitespace is trimmed, on one line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Title(String);
 
 impl Title {
@@ -51,7 +51,7 @@ impl Title {
 
 /// A notification body: 0–2000 characters, rendered as text and never as HTML.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct MessageText(String);
 
 impl MessageText {
@@ -81,7 +81,7 @@ impl MessageText {
 /// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused,
 /// so a link taken from a notification is always safe to follow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Link(String);
 
 impl Link {
@@ -124,6 +124,44 @@ impl Link {
         self.0.starts_with('/')
     }
 }
+
+/// Deserializing parses, as the named type's `parse` does, so a value read from JSON (a frame, a
+/// server function's answer, an event from another instance) is as checked as one read from a
+/// form; serializing writes the text.
+macro_rules! parsed_from_string {
+    ($($name:ident($field:literal)),*) => {$(
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+
+            fn try_from(raw: String) -> Result<Self, FieldError> {
+                Self::parse($field, &raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(parsed: $name) -> String {
+                parsed.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// Reads as the text it holds, as `as_str` does.
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+    )*};
+}
+
+parsed_from_string!(Title("title"), MessageText("message"), Link("link"));
 
 #[cfg(test)]
 mod tests {
@@ -174,6 +212,16 @@ mod tests {
     fn a_message_over_2000_characters_is_refused() {
         assert!(MessageText::parse("message", &"a".repeat(2000)).is_ok());
         assert!(MessageText::parse("message", &"a".repeat(2001)).is_err());
+    }
+
+    #[test]
+    fn json_is_parsed_as_a_form_is() {
+        assert!(serde_json::from_str::<Link>(r#""javascript:alert(1)""#).is_err());
+        assert!(serde_json::from_str::<Title>(r#""  ""#).is_err());
+        assert!(serde_json::from_str::<MessageText>(r#""bidi\u202e""#).is_err());
+        let title: Title = serde_json::from_str(r#"" Hello ""#).unwrap();
+        assert_eq!(title.as_str(), "Hello");
+        assert_eq!(serde_json::to_string(&title).unwrap(), r#""Hello""#);
     }
 
     #[test]

@@ -3,7 +3,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 
-use super::{parse_name, FieldError};
+use super::{parse_name, FieldError, UserId};
 
 /// What a person may do. Admins can do everything an employer or jobseeker can, plus the panel.
 /// Its names (`jobseeker`, `employer`, `admin`) are the same in JSON and in the database.
@@ -74,7 +74,8 @@ impl From<SignUpRole> for Role {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
-    pub id: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub id: UserId,
     pub username: String,
     pub role: Role,
 }

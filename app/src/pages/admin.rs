@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::Time;
 use crate::error::AppError;
-use crate::model::{GlobalNotification, GlobalState};
+use crate::model::{GlobalNotification, GlobalNotificationId, GlobalState};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
@@ -110,7 +110,10 @@ pub async fn announce(
 
 /// Turns an announcement off (`active` = false) or on again.
 #[server]
-pub async fn set_announcement_active(id: i64, active: bool) -> Result<(), AppError> {
+pub async fn set_announcement_active(
+    id: GlobalNotificationId,
+    active: bool,
+) -> Result<(), AppError> {
     use crate::ssr::store::GlobalNotificationPatch;
     use crate::ssr::{announcements, services, session};
 
@@ -335,15 +338,15 @@ fn GlobalsTable(
                         let state: &'static str = state.into();
                         let level: &'static str = g.level.into();
                         view! {
-                            <tr data-testid="global-row" data-id=g.id data-state=state>
-                                <td>{g.title.clone()}</td>
+                            <tr data-testid="global-row" data-id=g.id.to_string() data-state=state>
+                                <td>{g.title.to_string()}</td>
                                 <td><span class=format!("pill level-{level}")>{level}</span></td>
                                 <td data-testid="global-state">{state}</td>
                                 <td>{match g.starts_at { Some(at) => view! { <Time at/> }.into_any(), None => "now".into_any() }}</td>
                                 <td>{match g.expires_at { Some(at) => view! { <Time at/> }.into_any(), None => "no expiry".into_any() }}</td>
                                 <td>
                                     <ActionForm action=set_active attr:class="inline">
-                                        <input type="hidden" name="id" value=g.id/>
+                                        <input type="hidden" name="id" value=g.id.to_string()/>
                                         <input type="hidden" name="active" value=(!g.is_active).to_string()/>
                                         <button
                                             type="submit"

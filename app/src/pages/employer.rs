@@ -8,7 +8,7 @@ use crate::components::form_error::{error_text, FormError};
 use crate::components::textarea::textarea_text;
 use crate::components::time::Time;
 use crate::error::AppError;
-use crate::model::{Application, ApplicationStatus, Job, NotificationType};
+use crate::model::{Application, ApplicationId, ApplicationStatus, Job, JobId, NotificationType};
 use crate::realtime::Realtime;
 
 #[server]
@@ -29,7 +29,7 @@ pub async fn post_job(
     company: String,
     location: String,
     description: String,
-) -> Result<i64, AppError> {
+) -> Result<JobId, AppError> {
     use crate::model::JobDraft;
     use crate::ssr::{board, services, session};
 
@@ -42,7 +42,7 @@ pub async fn post_job(
 
 /// The job for its edit form: only its owner gets it.
 #[server]
-pub async fn job_to_edit(id: i64) -> Result<Job, AppError> {
+pub async fn job_to_edit(id: JobId) -> Result<Job, AppError> {
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
@@ -53,7 +53,7 @@ pub async fn job_to_edit(id: i64) -> Result<Job, AppError> {
 
 #[server]
 pub async fn edit_job(
-    id: i64,
+    id: JobId,
     title: String,
     company: String,
     location: String,
@@ -69,7 +69,7 @@ pub async fn edit_job(
 }
 
 #[server]
-pub async fn set_job_open(id: i64, open: bool) -> Result<(), AppError> {
+pub async fn set_job_open(id: JobId, open: bool) -> Result<(), AppError> {
     use crate::ssr::{board, services, session};
 
     let employer = session::require_user()?;
@@ -90,7 +90,7 @@ pub async fn my_applications() -> Result<Vec<Application>, AppError> {
 }
 
 #[server]
-pub async fn set_application_status(id: i64, status: String) -> Result<(), AppError> {
+pub async fn set_application_status(id: ApplicationId, status: String) -> Result<(), AppError> {
     use crate::model::ApplicationStatus;
     use crate::ssr::{board, services, session};
 
@@ -101,7 +101,7 @@ pub async fn set_application_status(id: i64, status: String) -> Result<(), AppEr
 }
 
 #[server]
-pub async fn get_application(id: i64) -> Result<Application, AppError> {
+pub async fn get_application(id: ApplicationId) -> Result<Application, AppError> {
     use crate::ssr::{board, services, session};
 
     let viewer = session::require_user()?;
@@ -175,7 +175,7 @@ pub fn EmployerJobsPage() -> impl IntoView {
                                             }
                                             <a href=format!("/employer/jobs/{}/", job.id)>"Edit"</a>
                                             <ActionForm action=toggle attr:class="inline">
-                                                <input type="hidden" name="id" value=job.id/>
+                                                <input type="hidden" name="id" value=job.id.to_string()/>
                                                 <input type="hidden" name="open" value=(!job.is_open).to_string()/>
                                                 <button type="submit" class="button small">
                                                     {if job.is_open { "Close" } else { "Reopen" }}
@@ -201,7 +201,12 @@ pub fn EditJobPage() -> impl IntoView {
     let toggle = ServerAction::<SetJobOpen>::new();
     let job = Resource::new(
         move || (id(), edit.version().get(), toggle.version().get()),
-        |(id, _, _)| job_to_edit(id),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => job_to_edit(id).await,
+                None => Err(AppError::not_found("not found")),
+            }
+        },
     );
     view! {
         <section class="card wide">
@@ -215,7 +220,7 @@ pub fn EditJobPage() -> impl IntoView {
                             let is_open = job.is_open;
                             view! {
                                 <ActionForm action=edit attr:class="stack" attr:data-testid="edit-job-form">
-                                    <input type="hidden" name="id" value=job_id/>
+                                    <input type="hidden" name="id" value=job_id.to_string()/>
                                     <JobFields job=Some(job)/>
                                     <FormError result=Signal::derive(move || edit.value().get())/>
                                     {move || matches!(edit.value().get(), Some(Ok(()))).then(|| view! {
@@ -225,7 +230,7 @@ pub fn EditJobPage() -> impl IntoView {
                                 </ActionForm>
                                 <div class="actions left">
                                     <ActionForm action=toggle attr:class="inline">
-                                        <input type="hidden" name="id" value=job_id/>
+                                        <input type="hidden" name="id" value=job_id.to_string()/>
                                         <input type="hidden" name="open" value=(!is_open).to_string()/>
                                         <button type="submit" class="button" data-testid="toggle-open">
                                             {if is_open { "Close this job" } else { "Reopen this job" }}
@@ -263,7 +268,12 @@ pub fn EmployerApplicationsPage() -> impl IntoView {
         |_| my_applications(),
     );
     let query = leptos_router::hooks::use_query_map();
-    let only_job = move || query.read().get("job").and_then(|j| j.parse::<i64>().ok());
+    let only_job = move || {
+        query
+            .read()
+            .get("job")
+            .and_then(|j| j.parse::<JobId>().ok())
+    };
     view! {
         <section class="card wide">
             <h1>"Applications"</h1>
@@ -315,7 +325,7 @@ pub fn EmployerApplicationsPage() -> impl IntoView {
 /// How many applications each job has, and how many of them are new.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct JobCount {
-    job_id: i64,
+    job_id: JobId,
     title: String,
     total: usize,
     new: usize,
@@ -353,7 +363,7 @@ fn ApplicationRow(a: Application, set_status: ServerAction<SetApplicationStatus>
             <span>{format!("applied to {}", a.job_title)}</span>
             <span class="muted"><Time at=a.created_at/></span>
             <ActionForm action=set_status attr:class="inline status-form">
-                <input type="hidden" name="id" value=a.id/>
+                <input type="hidden" name="id" value=a.id.to_string()/>
                 <label class="visually-hidden" for=format!("status-{}", a.id)>"Status"</label>
                 <select name="status" id=format!("status-{}", a.id) data-testid="status-select">
                     {ApplicationStatus::VARIANTS.iter().map(|&option| {
@@ -371,7 +381,12 @@ fn ApplicationRow(a: Application, set_status: ServerAction<SetApplicationStatus>
 pub fn ApplicationPage() -> impl IntoView {
     super::require(super::Audience::Only(crate::model::Role::Employer));
     let id = super::route_id("id");
-    let application = Resource::new(id, get_application);
+    let application = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_application(id).await,
+            None => Err(AppError::not_found("not found")),
+        }
+    });
     view! {
         <section class="card wide">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

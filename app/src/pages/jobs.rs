@@ -10,7 +10,7 @@ use crate::components::form_error::{error_text, FormError};
 use crate::components::layout::use_viewer;
 use crate::components::time::Time;
 use crate::error::AppError;
-use crate::model::{Job, Role};
+use crate::model::{Job, JobId, Role};
 
 pub const PAGE_SIZE: u32 = 10;
 
@@ -19,7 +19,7 @@ pub struct JobPage {
     pub jobs: Vec<Job>,
     pub total: i64,
     /// The jobs on this page the viewer has applied to.
-    pub applied: Vec<i64>,
+    pub applied: Vec<JobId>,
 }
 
 #[server]
@@ -39,7 +39,7 @@ pub async fn search_jobs(q: String, location: String, page: u32) -> Result<JobPa
     let (jobs, total) = services.store.search_jobs(&search).await?;
     let applied = match crate::ssr::session::signed_in() {
         Some(signed_in) => {
-            let ids: Vec<i64> = jobs.iter().map(|job| job.id).collect();
+            let ids: Vec<JobId> = jobs.iter().map(|job| job.id).collect();
             services.store.applied_to(signed_in.user.id, &ids).await?
         }
         None => Vec::new(),
@@ -59,7 +59,7 @@ pub struct JobView {
 }
 
 #[server]
-pub async fn get_job(id: i64) -> Result<JobView, AppError> {
+pub async fn get_job(id: JobId) -> Result<JobView, AppError> {
     use crate::ssr::{services, session};
 
     let services = services()?;
@@ -80,7 +80,7 @@ pub async fn get_job(id: i64) -> Result<JobView, AppError> {
 }
 
 #[server]
-pub async fn apply_to_job(job_id: i64, cover_letter: String) -> Result<(), AppError> {
+pub async fn apply_to_job(job_id: JobId, cover_letter: String) -> Result<(), AppError> {
     use crate::ssr::{board, services, session};
 
     let seeker = session::require_user()?;
@@ -184,7 +184,15 @@ fn JobCard(job: Job, applied: bool) -> impl IntoView {
 pub fn JobPage() -> impl IntoView {
     let id = super::route_id("id");
     let apply = ServerAction::<ApplyToJob>::new();
-    let job = Resource::new(move || (id(), apply.version().get()), |(id, _)| get_job(id));
+    let job = Resource::new(
+        move || (id(), apply.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_job(id).await,
+                None => Err(AppError::not_found("no such job")),
+            }
+        },
+    );
     let ctx = use_viewer();
     // What the jobseeker writes, kept on the page: if the job closes while they write, the
     // refused application's letter stays in front of them rather than vanishing with the form.
@@ -217,7 +225,7 @@ pub fn JobPage() -> impl IntoView {
                                     }.into_any(),
                                     (Some(Role::Jobseeker), false, true) => view! {
                                         <ActionForm action=apply attr:class="stack" attr:data-testid="apply-form">
-                                            <input type="hidden" name="job_id" value=job_id/>
+                                            <input type="hidden" name="job_id" value=job_id.to_string()/>
                                             <label>
                                                 "Cover letter (optional)"
                                                 <textarea

@@ -153,13 +153,13 @@ fn ThreadView(thread: Thread) -> impl IntoView {
     let peer = thread.peer.clone();
     let peer_id = peer.id;
     let stored = thread.messages;
-    let last_stored = stored.last().map_or(0, |m| m.id);
+    let last_stored = stored.last().map(|m| m.id);
     // The page shows what was stored at render time, then what arrives on the socket.
     let arrived = move || {
         realtime.messages.with(|messages| {
             messages
                 .iter()
-                .filter(|m| m.id > last_stored && m.between(me, peer_id))
+                .filter(|m| Some(m.id) > last_stored && m.between(me, peer_id))
                 .cloned()
                 .collect::<Vec<_>>()
         })

@@ -43,18 +43,14 @@ fn encode_component(raw: &str) -> String {
     utf8_percent_encode(raw, COMPONENT).to_string()
 }
 
-/// The numeric route parameter `name` of the current page (0 when missing or not a number,
-/// which no row has, so the page shows "not found").
-fn route_id(name: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+/// The id in the route parameter `name` of the current page; `None` when it is missing or not a
+/// number, and the page shows "not found" without asking the server.
+fn route_id<Id: std::str::FromStr>(
+    name: &'static str,
+) -> impl Fn() -> Option<Id> + Copy + Send + Sync + 'static {
     use leptos::prelude::*;
     let params = leptos_router::hooks::use_params_map();
-    move || {
-        params
-            .read()
-            .get(name)
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    }
+    move || params.read().get(name).and_then(|id| id.parse().ok())
 }
 
 /// Who may open a page. Checked while the server renders it: a signed-out visitor is sent to

@@ -7,13 +7,13 @@ use leptos_router::hooks::use_query_map;
 use crate::components::form_error::error_text;
 use crate::components::time::Time;
 use crate::error::AppError;
-use crate::model::{Link, Notification, NotificationPage};
+use crate::model::{Notification, NotificationId, NotificationPage};
 use crate::realtime::Realtime;
 
 #[server]
 pub async fn list_notifications(
     unread: bool,
-    before: Option<i64>,
+    before: Option<NotificationId>,
 ) -> Result<NotificationPage, AppError> {
     use crate::ssr::store::NotificationQuery;
     use crate::ssr::{inbox, services, session};
@@ -29,7 +29,7 @@ pub async fn list_notifications(
 }
 
 #[server]
-pub async fn mark_notification_read(id: i64) -> Result<(), AppError> {
+pub async fn mark_notification_read(id: NotificationId) -> Result<(), AppError> {
     use crate::ssr::{inbox, services, session};
 
     let user = session::require_user()?;
@@ -57,7 +57,7 @@ pub fn NotificationsPage() -> impl IntoView {
         query
             .read()
             .get("before")
-            .and_then(|b| b.parse::<i64>().ok())
+            .and_then(|b| b.parse::<NotificationId>().ok())
     };
     let page = Resource::new(
         move || (unread_only(), before()),
@@ -124,7 +124,7 @@ fn NotificationList(
 
     // A row turns read once the server says so; the action forgets its input by then, so the
     // id is kept from when it was sent.
-    let marking = StoredValue::new(None::<i64>);
+    let marking = StoredValue::new(None::<NotificationId>);
     Effect::new(move |_| {
         if let Some(MarkNotificationRead { id }) = mark_read.input().get() {
             marking.set_value(Some(id));
@@ -146,10 +146,10 @@ fn NotificationList(
         Effect::new(move |_| {
             let received = realtime.received.get();
             items.update(|items| {
-                let top = items.first().map_or(0, |n| n.id);
+                let top = items.first().map(|n| n.id);
                 let mut fresh: Vec<Notification> = received
                     .into_iter()
-                    .filter(|n| n.id > top && (!unread_only || !n.is_read))
+                    .filter(|n| Some(n.id) > top && (!unread_only || !n.is_read))
                     .collect();
                 fresh.sort_by_key(|n| std::cmp::Reverse(n.id));
                 if !fresh.is_empty() {
@@ -208,7 +208,10 @@ fn NotificationList(
                     class="button"
                     data-testid="load-more"
                     node_ref=more_link
-                    href=move || format!("/notifications/?{filter}before={}", cursor.get().unwrap_or_default())
+                    href=move || {
+                        let before = cursor.get().map(|id| id.to_string()).unwrap_or_default();
+                        format!("/notifications/?{filter}before={before}")
+                    }
                     on:click=move |ev| {
                         ev.prevent_default();
                         load_more();
@@ -235,13 +238,10 @@ fn NotificationItem(
     mark_read: ServerAction<MarkNotificationRead>,
 ) -> impl IntoView {
     let kind: &'static str = notification.notification_type.into();
-    // Stored links were checked on the way in; checking again here keeps an old bad row harmless.
-    let href = notification
-        .link
-        .as_deref()
-        .and_then(|link| Link::parse("link", link).ok())
-        .map(|link| link.as_str().to_owned());
-    let title = notification.title.clone();
+    // A `Link` was parsed whichever way it came (from the store, or as JSON), so it is safe to
+    // follow.
+    let href = notification.link.as_ref().map(|link| link.to_string());
+    let title = notification.title.to_string();
     let id = notification.id;
     // Following the link is reading the notification: it is marked read on the way (the page it
     // leads to marks it too, when it is on this site and loads without the socket).
@@ -260,20 +260,20 @@ fn NotificationItem(
             class="notification-item"
             class:unread=!notification.is_read
             data-testid="notification-item"
-            data-id=id
+            data-id=id.to_string()
             data-type=kind
         >
             <span class=format!("type-dot type-{kind}") aria-hidden="true"></span>
             <div class="notification-body">
                 <strong class="notification-title">{title}</strong>
-                <p class="notification-message">{notification.message.clone()}</p>
+                <p class="notification-message">{notification.message.to_string()}</p>
                 <Time at=notification.created_at/>
             </div>
             {(!notification.is_read)
                 .then(|| {
                     view! {
                         <ActionForm action=mark_read attr:class="inline">
-                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="id" value=id.to_string()/>
                             <button type="submit" class="button small" data-testid="mark-read">
                                 "Mark read"
                             </button>

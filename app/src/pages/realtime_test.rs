@@ -134,7 +134,7 @@ pub fn RealtimeTestPage() -> impl IntoView {
                         key=|n| n.id
                         children=|n| view! {
                             <li>
-                                <strong>{n.title.clone()}</strong>
+                                <strong>{n.title.to_string()}</strong>
                                 " · " {n.notification_type.to_string()} " · " {format_utc(n.created_at)}
                             </li>
                         }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::Time;
 use crate::error::AppError;
-use crate::model::{MySessions, Session};
+use crate::model::{MySessions, Session, SessionId};
 
 #[server]
 pub async fn list_sessions() -> Result<MySessions, AppError> {
@@ -19,7 +19,7 @@ pub async fn list_sessions() -> Result<MySessions, AppError> {
 
 /// Signs out one of the asker's other browsers.
 #[server]
-pub async fn end_session(id: i64) -> Result<(), AppError> {
+pub async fn end_session(id: SessionId) -> Result<(), AppError> {
     use crate::ssr::{services, session};
 
     let me = session::require_signed_in()?;
@@ -108,7 +108,7 @@ fn SessionRow(session: Session, current: bool, end_one: ServerAction<EndSession>
             } else {
                 view! {
                     <ActionForm action=end_one attr:class="inline">
-                        <input type="hidden" name="id" value=session.id/>
+                        <input type="hidden" name="id" value=session.id.to_string()/>
                         <button type="submit" class="button small" data-testid="end-session">"Sign out"</button>
                     </ActionForm>
                 }.into_any()

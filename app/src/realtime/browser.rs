@@ -14,11 +14,10 @@ pub fn page_is_hidden() -> bool {
     document().visibility_state() == web_sys::VisibilityState::Hidden
 }
 
-/// Goes to a notification's link: a path on this site or an http(s) URL, nothing else.
-pub fn follow(link: &str) {
-    if let Ok(link) = crate::model::Link::parse("link", link) {
-        let _ = window().location().assign(link.as_str());
-    }
+/// Goes to a notification's link (a path on this site or an http(s) URL: nothing else parses as
+/// a [`Link`]).
+pub fn follow(link: &crate::model::Link) {
+    let _ = window().location().assign(link.as_str());
 }
 
 /// Calls the JSON API with the session cookie; answers the status and the body's text.

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::browser::{follow, page_is_hidden, window};
 use super::DesktopPermission;
+use crate::model::Link;
 
 fn supported() -> bool {
     js_sys::Reflect::has(&window(), &JsValue::from_str("Notification")).unwrap_or(false)
@@ -57,7 +58,7 @@ pub async fn request_permission() -> DesktopPermission {
 
 /// Shows a system notification if allowed and the page is not visible. Clicking it focuses the
 /// tab and opens the link.
-pub fn show(tag: &str, title: &str, body: &str, link: Option<String>) {
+pub fn show(tag: &str, title: &str, body: &str, link: Option<Link>) {
     if permission() != DesktopPermission::Granted || !page_is_hidden() {
         return;
     }

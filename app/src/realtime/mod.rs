@@ -15,7 +15,10 @@ pub mod socket;
 
 use leptos::prelude::*;
 
-use crate::model::{DirectMessage, GlobalNotification, Notification};
+use crate::model::{
+    DirectMessage, GlobalNotification, GlobalNotificationId, Link, MessageText, Notification,
+    NotificationId, Title,
+};
 
 /// What `ws-status` says: `connecting`, `connected` or `disconnected`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
@@ -43,11 +46,11 @@ pub enum DesktopPermission {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Toast {
     pub key: u64,
-    pub title: String,
-    pub body: String,
+    pub title: Title,
+    pub body: MessageText,
     pub tone: String,
-    pub link: Option<String>,
-    pub notification_id: Option<i64>,
+    pub link: Option<Link>,
+    pub notification_id: Option<NotificationId>,
 }
 
 /// What a line of the activity log is; its name is the line's CSS class (`log-sent`, ...).
@@ -143,7 +146,7 @@ impl Realtime {
         self.toasts.update(|toasts| toasts.retain(|t| t.key != key));
     }
 
-    pub fn remove_banner(&self, id: i64) {
+    pub fn remove_banner(&self, id: GlobalNotificationId) {
         self.banners
             .update(|banners| banners.retain(|b| b.id != id));
     }

@@ -12,18 +12,24 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::browser::{document, window};
 use super::{backoff, desktop, next_key, LogKind, Realtime, Status, Toast};
-use crate::protocol::{should_reconnect, ClientFrame, ServerFrame};
+use crate::model::{GlobalNotificationId, NotificationId, UserId};
+use crate::protocol::{resume_query, should_reconnect, ClientFrame, ServerFrame};
 
 thread_local! {
     static MANAGER: RefCell<Option<Rc<Manager>>> = const { RefCell::new(None) };
     /// The peer of the conversation on screen. Kept apart from the connection: a page may say
     /// so before the connection starts (it starts once the whole page has hydrated).
-    static FOCUS: Cell<Option<i64>> = const { Cell::new(None) };
+    static FOCUS: Cell<Option<UserId>> = const { Cell::new(None) };
 }
 
 /// Starts the connection for the signed-in user, resuming after the given ids. Does nothing if
 /// it already runs for `user_id`.
-pub fn start(realtime: Realtime, user_id: i64, after: i64, after_global: i64) {
+pub fn start(
+    realtime: Realtime,
+    user_id: UserId,
+    after: Option<NotificationId>,
+    after_global: Option<GlobalNotificationId>,
+) {
     let running = MANAGER.with(|m| m.borrow().as_ref().map(|m| m.user_id));
     if running == Some(user_id) {
         return;
@@ -78,7 +84,7 @@ pub fn disconnect() {
 
 /// Tells the server which conversation is on screen (`None` when it leaves), now and after every
 /// reconnect, so its messages raise no notifications meanwhile.
-pub fn focus(peer: Option<i64>) {
+pub fn focus(peer: Option<UserId>) {
     FOCUS.with(|focus| focus.set(peer));
     with_manager(|m| {
         m.send_frame(&ClientFrame::Focus {
@@ -150,7 +156,7 @@ struct Handlers {
 
 struct Manager {
     realtime: Realtime,
-    user_id: i64,
+    user_id: UserId,
     socket: RefCell<Option<WebSocket>>,
     handlers: RefCell<Option<Handlers>>,
     attempt: Cell<u32>,
@@ -158,8 +164,8 @@ struct Manager {
     manual_off: Cell<bool>,
     stopped: Cell<bool>,
     /// The highest notification id seen: where the next connection resumes.
-    after: Cell<i64>,
-    after_global: Cell<i64>,
+    after: Cell<Option<NotificationId>>,
+    after_global: Cell<Option<GlobalNotificationId>>,
     connected_before: Cell<bool>,
 }
 
@@ -190,9 +196,8 @@ impl Manager {
         };
         let host = location.host().unwrap_or_default();
         let url = format!(
-            "{scheme}://{host}/ws/notifications/?after={}&after_global={}",
-            self.after.get(),
-            self.after_global.get()
+            "{scheme}://{host}/ws/notifications/?{}",
+            resume_query(self.after.get(), self.after_global.get())
         );
         self.realtime
             .log(LogKind::Info, format!("connecting to {url}"));
@@ -261,7 +266,7 @@ impl Manager {
                 }
             }
             ServerFrame::Notification { notification } => {
-                self.after.set(self.after.get().max(notification.id));
+                self.after.set(self.after.get().max(Some(notification.id)));
                 desktop::show(
                     &format!("herald-{}", notification.id),
                     &notification.title,
@@ -280,7 +285,7 @@ impl Manager {
             }
             ServerFrame::GlobalNotification { notification } => {
                 self.after_global
-                    .set(self.after_global.get().max(notification.id));
+                    .set(self.after_global.get().max(Some(notification.id)));
                 let is_new = realtime
                     .banners
                     .with_untracked(|banners| banners.iter().all(|b| b.id != notification.id));

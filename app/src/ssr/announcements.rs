@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::model::GlobalNotification;
+use crate::model::{GlobalNotification, GlobalNotificationId, UserId};
 
 use super::events::Event;
 use super::services::Services;
@@ -19,7 +19,7 @@ pub async fn create(
 
 pub async fn update(
     services: &Services,
-    id: i64,
+    id: GlobalNotificationId,
     patch: &GlobalNotificationPatch,
 ) -> StoreResult<Option<GlobalNotification>> {
     let updated = services.store.update_global(id, patch).await?;
@@ -37,7 +37,7 @@ pub async fn live(services: &Services) -> StoreResult<Vec<GlobalNotification>> {
 /// The banners `user_id` should see now: the live globals they have not dismissed.
 pub async fn banners_for(
     services: &Services,
-    user_id: i64,
+    user_id: UserId,
 ) -> StoreResult<Vec<GlobalNotification>> {
     let dismissed = services.store.dismissed_globals(user_id).await?;
     let mut live = live(services).await?;

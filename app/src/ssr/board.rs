@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use crate::model::{
-    text, Application, ApplicationStatus, DirectMessage, FieldError, Job, JobDraft, Link,
-    MessageText, NotificationType, Profile, ProfileDraft, Role, Title, User,
+    text, Application, ApplicationId, ApplicationStatus, DirectMessage, FieldError, Job, JobDraft,
+    JobId, Link, MessageText, NotificationType, Profile, ProfileDraft, Role, Title, User, UserId,
 };
 
 use super::events::Event;
@@ -60,7 +60,7 @@ pub async fn post_job(services: &Services, employer: &User, draft: &JobDraft) ->
 pub async fn job_for_editing(
     services: &Services,
     employer: &User,
-    job_id: i64,
+    job_id: JobId,
 ) -> BoardResult<Job> {
     match services.store.job(job_id).await? {
         Some(job) if job.employer_id == employer.id => Ok(job),
@@ -71,7 +71,7 @@ pub async fn job_for_editing(
 pub async fn edit_job(
     services: &Services,
     employer: &User,
-    job_id: i64,
+    job_id: JobId,
     draft: &JobDraft,
 ) -> BoardResult<Job> {
     services
@@ -84,7 +84,7 @@ pub async fn edit_job(
 pub async fn set_job_open(
     services: &Services,
     employer: &User,
-    job_id: i64,
+    job_id: JobId,
     open: bool,
 ) -> BoardResult<Job> {
     services
@@ -98,7 +98,7 @@ pub async fn set_job_open(
 pub async fn apply(
     services: &Services,
     seeker: &User,
-    job_id: i64,
+    job_id: JobId,
     cover_letter: &str,
 ) -> BoardResult<Application> {
     require_role(seeker, Role::Jobseeker, "only jobseekers apply to jobs")?;
@@ -134,7 +134,7 @@ pub async fn apply(
 pub async fn application_for(
     services: &Services,
     viewer: &User,
-    id: i64,
+    id: ApplicationId,
 ) -> BoardResult<Application> {
     let application = services
         .store
@@ -157,7 +157,7 @@ pub async fn application_for(
 pub async fn set_application_status(
     services: &Services,
     employer: &User,
-    application_id: i64,
+    application_id: ApplicationId,
     status: ApplicationStatus,
 ) -> BoardResult<Application> {
     let before = services
@@ -337,7 +337,7 @@ pub async fn send_alert(
 
 async fn notify(
     services: &Services,
-    user_id: i64,
+    user_id: UserId,
     title: &str,
     message: &str,
     notification_type: NotificationType,

@@ -4,21 +4,26 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{DirectMessage, Notification};
+use crate::model::{DirectMessage, Notification, SessionId, UserId};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Its name (`kind` in JSON, and in the broker's logs) is its variant's, in snake case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Event {
     /// A notification was stored for `notification.user_id`.
     Notification { notification: Notification },
     /// A user's unread count is now `count`.
-    UnreadCount { user_id: i64, count: i64 },
+    UnreadCount { user_id: UserId, count: i64 },
     /// Global notifications were created or changed: every instance re-reads the live ones.
     GlobalsChanged,
     /// A direct message was stored: both people's sockets show it.
     Message { message: DirectMessage },
     /// A session was signed out: its sockets close.
-    SessionEnded { user_id: i64, session_id: i64 },
+    SessionEnded {
+        user_id: UserId,
+        session_id: SessionId,
+    },
     /// Events may have been lost (an instance could not publish): every socket on every
     /// instance catches up from storage.
     CatchUp,

@@ -2,7 +2,7 @@
 //! pages and the command line all go through here, so they agree on every rule, and every change
 //! is stored before it is published.
 
-use crate::model::{Notification, NotificationPage};
+use crate::model::{Notification, NotificationId, NotificationPage, UserId};
 
 use super::events::Event;
 use super::services::Services;
@@ -58,8 +58,8 @@ pub async fn page(store: &dyn Store, query: NotificationQuery) -> StoreResult<No
 /// notification and the new unread count, which every socket of the user also receives.
 pub async fn mark_read(
     services: &Services,
-    user_id: i64,
-    id: i64,
+    user_id: UserId,
+    id: NotificationId,
 ) -> StoreResult<Option<(Notification, i64)>> {
     let Some(notification) = services.store.mark_read(user_id, id).await? else {
         return Ok(None);
@@ -70,7 +70,7 @@ pub async fn mark_read(
 
 /// Marks all of the user's notifications read; answers how many changed and the unread count
 /// after it (not always 0: a notification may arrive in between).
-pub async fn mark_all_read(services: &Services, user_id: i64) -> StoreResult<(u64, i64)> {
+pub async fn mark_all_read(services: &Services, user_id: UserId) -> StoreResult<(u64, i64)> {
     let updated = services.store.mark_all_read(user_id).await?;
     let count = publish_unread_count(services, user_id).await?;
     Ok((updated, count))
@@ -79,14 +79,18 @@ pub async fn mark_all_read(services: &Services, user_id: i64) -> StoreResult<(u6
 /// The user opened the page at `path`: what pointed them there has been seen. Marks read their
 /// notifications that link to it (the application they opened, the conversation they are
 /// reading) and tells their other tabs; answers the new unread count if it changed.
-pub async fn seen_page(services: &Services, user_id: i64, path: &str) -> StoreResult<Option<i64>> {
+pub async fn seen_page(
+    services: &Services,
+    user_id: UserId,
+    path: &str,
+) -> StoreResult<Option<i64>> {
     if services.store.mark_read_by_link(user_id, path).await? == 0 {
         return Ok(None);
     }
     publish_unread_count(services, user_id).await.map(Some)
 }
 
-async fn publish_unread_count(services: &Services, user_id: i64) -> StoreResult<i64> {
+async fn publish_unread_count(services: &Services, user_id: UserId) -> StoreResult<i64> {
     let count = services.store.unread_count(user_id).await?;
     services
         .events

@@ -11,7 +11,7 @@ use super::secret;
 use super::services::{Services, SessionSettings};
 use super::store::{EndedSession, Store, StoreResult};
 use crate::error::AppError;
-use crate::model::{MySessions, Session, User};
+use crate::model::{MySessions, Session, SessionId, User, UserId};
 
 pub const COOKIE_NAME: &str = "herald_session";
 
@@ -20,7 +20,7 @@ pub const COOKIE_NAME: &str = "herald_session";
 #[derive(Clone, Debug)]
 pub struct SignedIn {
     pub user: User,
-    pub session_id: i64,
+    pub session_id: SessionId,
 }
 
 /// The session token carried by the request's cookies, if any.
@@ -67,7 +67,7 @@ pub fn request_user_agent() -> String {
 pub async fn start(
     store: &dyn Store,
     settings: &SessionSettings,
-    user_id: i64,
+    user_id: UserId,
     user_agent: &str,
 ) -> StoreResult<HeaderValue> {
     let (token, token_hash) = secret::generate("");
@@ -120,7 +120,7 @@ pub async fn list(store: &dyn Store, me: &SignedIn) -> StoreResult<MySessions> {
 
 /// Ends `me`'s session `id` (any other person's is left alone) and closes its sockets; answers
 /// whether there was such a session.
-pub async fn end_one(services: &Services, me: &SignedIn, id: i64) -> StoreResult<bool> {
+pub async fn end_one(services: &Services, me: &SignedIn, id: SessionId) -> StoreResult<bool> {
     let Some(ended) = services.store.delete_user_session(me.user.id, id).await? else {
         return Ok(false);
     };

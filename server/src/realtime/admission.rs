@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use app::model::UserId;
+
 /// Why a socket was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -27,14 +29,14 @@ pub struct Admission {
 #[derive(Debug, Default)]
 struct Counts {
     total: usize,
-    by_user: HashMap<i64, usize>,
+    by_user: HashMap<UserId, usize>,
 }
 
 /// One open socket's slot; dropping it gives the slot back.
 #[derive(Debug)]
 pub struct Slot {
     admission: Arc<Admission>,
-    user_id: i64,
+    user_id: UserId,
 }
 
 impl Admission {
@@ -47,7 +49,7 @@ impl Admission {
     }
 
     /// Takes a slot for one of `user_id`'s sockets, if one is free.
-    pub fn admit(self: &Arc<Self>, user_id: i64) -> Result<Slot, Refusal> {
+    pub fn admit(self: &Arc<Self>, user_id: UserId) -> Result<Slot, Refusal> {
         let mut open = self.lock();
         if open.total >= self.max_total {
             return Err(Refusal::InstanceFull);
@@ -64,7 +66,7 @@ impl Admission {
         })
     }
 
-    fn release(&self, user_id: i64) {
+    fn release(&self, user_id: UserId) {
         let mut open = self.lock();
         open.total = open.total.saturating_sub(1);
         if let Some(mine) = open.by_user.get_mut(&user_id) {
@@ -94,18 +96,29 @@ mod tests {
     #[test]
     fn a_user_gets_at_most_their_share_and_a_closed_socket_frees_its_slot() {
         let admission = Admission::new(2, 100);
-        let first = admission.admit(1).unwrap();
-        let _second = admission.admit(1).unwrap();
-        assert_eq!(admission.admit(1).unwrap_err(), Refusal::UserFull);
-        assert!(admission.admit(2).is_ok(), "another user is not affected");
+        let first = admission.admit(UserId::new(1)).unwrap();
+        let _second = admission.admit(UserId::new(1)).unwrap();
+        assert_eq!(
+            admission.admit(UserId::new(1)).unwrap_err(),
+            Refusal::UserFull
+        );
+        assert!(
+            admission.admit(UserId::new(2)).is_ok(),
+            "another user is not affected"
+        );
         drop(first);
-        assert!(admission.admit(1).is_ok());
+        assert!(admission.admit(UserId::new(1)).is_ok());
     }
 
     #[test]
     fn the_instance_refuses_sockets_beyond_its_total() {
         let admission = Admission::new(10, 3);
-        let _held: Vec<_> = (1..=3).map(|user| admission.admit(user).unwrap()).collect();
-        assert_eq!(admission.admit(4).unwrap_err(), Refusal::InstanceFull);
+        let _held: Vec<_> = (1..=3)
+            .map(|user| admission.admit(UserId::new(user)).unwrap())
+            .collect();
+        assert_eq!(
+            admission.admit(UserId::new(4)).unwrap_err(),
+            Refusal::InstanceFull
+        );
     }
 }

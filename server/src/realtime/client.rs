@@ -17,6 +17,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use time::OffsetDateTime;
 use tokio::time::{timeout, Instant};
 
+use app::model::{GlobalNotificationId, NotificationId, SessionId, UserId};
 use app::protocol::{ClientFrame, Disconnect, ErrorCode, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
@@ -66,12 +67,13 @@ impl Default for ClientSettings {
 /// Who is connecting, and from where they resume.
 #[derive(Clone, Debug)]
 pub struct Connection {
-    pub user_id: i64,
-    pub session_id: i64,
-    /// Replay the user's notifications with an id above this.
-    pub after: Option<i64>,
-    /// Replay the live global notifications with an id above this.
-    pub after_global: Option<i64>,
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    /// Replay the user's notifications with an id above this (`after=0`: all of them); `None`
+    /// sends only those stored from now on.
+    pub after: Option<NotificationId>,
+    /// Replay the live global notifications with an id above this; `None` replays none.
+    pub after_global: Option<GlobalNotificationId>,
 }
 
 /// Serves one socket until it closes.
@@ -90,7 +92,7 @@ pub async fn serve<S>(
         services: &services,
         connection: &connection,
         replayed: HashMap::new(),
-        cursor: 0,
+        cursor: None,
         socket_key: node.socket_key(handle.id),
         focus: None,
         focus_stored: false,
@@ -103,10 +105,10 @@ pub async fn serve<S>(
     match end {
         Ok(()) => {}
         Err(End::WriteFailed) => {
-            tracing::debug!(user_id = connection.user_id, "socket write failed")
+            tracing::debug!(user_id = %connection.user_id, "socket write failed")
         }
         Err(End::Store(err)) => {
-            tracing::warn!(user_id = connection.user_id, %err, "socket ended on a storage error")
+            tracing::warn!(user_id = %connection.user_id, %err, "socket ended on a storage error")
         }
     }
 }
@@ -128,12 +130,12 @@ struct Client<'a, S> {
     connection: &'a Connection,
     /// Frames sent from storage whose live copy may still arrive, and when they were sent.
     replayed: HashMap<FrameKey, Instant>,
-    /// The newest notification id this socket has delivered: where a catch-up resumes.
-    cursor: i64,
+    /// The newest notification id this socket has delivered, if any: where a catch-up resumes.
+    cursor: Option<NotificationId>,
     /// This socket's name in the store's conversation focus.
     socket_key: String,
     /// The peer of the conversation this socket's page shows, as the client last said.
-    focus: Option<i64>,
+    focus: Option<UserId>,
     /// Whether the store may hold a focus of this socket's, to delete when it closes.
     focus_stored: bool,
 }
@@ -186,7 +188,7 @@ where
                 () = handle.catch_up.notified() => {
                     if let Err(End::Store(err)) = Box::pin(self.catch_up()).await {
                         // The client resumes from where it is when it reconnects.
-                        tracing::warn!(user_id, %err, "could not catch a socket up");
+                        tracing::warn!(%user_id, %err, "could not catch a socket up");
                         Box::pin(self.close(Disconnect::Resync))
                         .await;
                         return Ok(());
@@ -195,7 +197,7 @@ where
                 outbound = queue.recv() => {
                     let Some(outbound) = outbound else { return Ok(()) };
                     if let Some(FrameKey::Notification(id)) = outbound.key() {
-                        self.cursor = self.cursor.max(id);
+                        self.cursor = self.cursor.max(Some(id));
                     }
                     if outbound.key().is_some_and(|key| self.replayed.remove(&key).is_some()) {
                         continue;
@@ -255,7 +257,7 @@ where
                     // A database that cannot answer now does not end the socket: the session is
                     // checked again at the next ping.
                     if let Err(err) = &live {
-                        tracing::warn!(user_id, %err, "could not check a socket's session");
+                        tracing::warn!(%user_id, %err, "could not check a socket's session");
                     }
                     if matches!(live, Ok(false)) {
                         Box::pin(self.close(Disconnect::SessionExpired))
@@ -275,7 +277,7 @@ where
         let user_id = self.connection.user_id;
         match self.connection.after {
             Some(after) => {
-                self.cursor = after;
+                self.cursor = Some(after);
                 self.replay_notifications().await?;
             }
             None => {
@@ -330,7 +332,7 @@ where
                 .map_err(|e| End::Store(e.to_string()))?;
             let done = batch.len() < BATCH as usize;
             for notification in batch {
-                self.cursor = notification.id;
+                self.cursor = Some(notification.id);
                 self.replayed
                     .insert(FrameKey::Notification(notification.id), Instant::now());
                 self.send_frame(&ServerFrame::Notification { notification })
@@ -407,7 +409,7 @@ where
             }
         };
         if let Err(err) = stored {
-            tracing::warn!(user_id = self.connection.user_id, %err, "could not store a socket's focus");
+            tracing::warn!(user_id = %self.connection.user_id, %err, "could not store a socket's focus");
         }
     }
 

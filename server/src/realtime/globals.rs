@@ -13,6 +13,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
+use app::model::GlobalNotificationId;
 use app::protocol::ServerFrame;
 use app::ssr::store::DynStore;
 
@@ -26,7 +27,7 @@ pub struct GlobalsWatcher {
     store: DynStore,
     hub: Arc<Hub>,
     poke: Notify,
-    live: Mutex<HashSet<i64>>,
+    live: Mutex<HashSet<GlobalNotificationId>>,
 }
 
 impl GlobalsWatcher {
@@ -66,8 +67,8 @@ impl GlobalsWatcher {
         let live = self.store.live_globals(now).await?;
         let (appeared, gone) = {
             let mut known = self.live.lock().expect("globals lock");
-            let current: HashSet<i64> = live.iter().map(|g| g.id).collect();
-            let gone: Vec<i64> = known.difference(&current).copied().collect();
+            let current: HashSet<GlobalNotificationId> = live.iter().map(|g| g.id).collect();
+            let gone: Vec<GlobalNotificationId> = known.difference(&current).copied().collect();
             let appeared: Vec<_> = live
                 .into_iter()
                 .filter(|g| !known.contains(&g.id))

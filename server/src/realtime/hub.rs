@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, Notify};
 
+use app::model::{GlobalNotificationId, NotificationId, SessionId, UserId};
 use app::protocol::{Disconnect, ServerFrame};
 use app::ssr::events::Event;
 
@@ -20,8 +21,8 @@ use super::metrics::Metrics;
 /// second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FrameKey {
-    Notification(i64),
-    Global(i64),
+    Notification(NotificationId),
+    Global(GlobalNotificationId),
 }
 
 /// One serialized frame on its way to sockets, shared by all of them. A pointer: every socket
@@ -90,8 +91,8 @@ impl Closer {
 #[derive(Debug)]
 pub struct ClientHandle {
     pub id: u64,
-    pub user_id: i64,
-    pub session_id: i64,
+    pub user_id: UserId,
+    pub session_id: SessionId,
     queue: mpsc::Sender<Outbound>,
     pub closer: Closer,
     /// Asks the socket to catch up from storage: events may have been lost on their way here.
@@ -110,7 +111,7 @@ impl ClientHandle {
 }
 
 pub struct Hub {
-    by_user: Mutex<HashMap<i64, Vec<Arc<ClientHandle>>>>,
+    by_user: Mutex<HashMap<UserId, Vec<Arc<ClientHandle>>>>,
     next_id: AtomicU64,
     queue_capacity: usize,
     metrics: Arc<Metrics>,
@@ -129,8 +130,8 @@ impl Hub {
     /// Adds a socket; from now on it receives the user's and global frames in its queue.
     pub fn register(
         &self,
-        user_id: i64,
-        session_id: i64,
+        user_id: UserId,
+        session_id: SessionId,
     ) -> (Arc<ClientHandle>, mpsc::Receiver<Outbound>) {
         let (queue, receiver) = mpsc::channel(self.queue_capacity);
         let handle = Arc::new(ClientHandle {
@@ -211,7 +212,7 @@ impl Hub {
         }
     }
 
-    pub fn send_to_user(&self, user_id: i64, outbound: Outbound) {
+    pub fn send_to_user(&self, user_id: UserId, outbound: Outbound) {
         for client in self.clients_of(user_id) {
             client.offer(outbound.clone(), &self.metrics);
         }
@@ -236,7 +237,7 @@ impl Hub {
         }
     }
 
-    fn clients_of(&self, user_id: i64) -> Vec<Arc<ClientHandle>> {
+    fn clients_of(&self, user_id: UserId) -> Vec<Arc<ClientHandle>> {
         self.lock().get(&user_id).cloned().unwrap_or_default()
     }
 
@@ -244,7 +245,7 @@ impl Hub {
         self.lock().values().flatten().cloned().collect()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Vec<Arc<ClientHandle>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Vec<Arc<ClientHandle>>>> {
         // Every update leaves the map consistent: a panic elsewhere must not take every socket
         // of the instance down with it.
         self.by_user.lock().unwrap_or_else(PoisonError::into_inner)
@@ -254,15 +255,15 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{Notification, NotificationType};
+    use app::model::{MessageText, Notification, NotificationType, Title};
     use time::OffsetDateTime;
 
     fn notification(id: i64, user_id: i64) -> Notification {
         Notification {
-            id,
-            user_id,
-            title: "t".into(),
-            message: String::new(),
+            id: NotificationId::new(id),
+            user_id: UserId::new(user_id),
+            title: Title::parse("title", "t").unwrap(),
+            message: MessageText::default(),
             notification_type: NotificationType::System,
             link: None,
             is_read: false,
@@ -274,19 +275,19 @@ mod tests {
     #[tokio::test]
     async fn a_notification_reaches_every_socket_of_its_user_and_no_one_else() {
         let hub = Hub::new(8, Arc::default());
-        let (_a1, mut q1) = hub.register(1, 10);
-        let (_a2, mut q2) = hub.register(1, 11);
-        let (_b, mut q3) = hub.register(2, 20);
+        let (_a1, mut q1) = hub.register(UserId::new(1), SessionId::new(10));
+        let (_a2, mut q2) = hub.register(UserId::new(1), SessionId::new(11));
+        let (_b, mut q3) = hub.register(UserId::new(2), SessionId::new(20));
         hub.deliver(&Event::Notification {
             notification: notification(5, 1),
         });
         assert_eq!(
             q1.recv().await.unwrap().key(),
-            Some(FrameKey::Notification(5))
+            Some(FrameKey::Notification(NotificationId::new(5)))
         );
         assert_eq!(
             q2.recv().await.unwrap().key(),
-            Some(FrameKey::Notification(5))
+            Some(FrameKey::Notification(NotificationId::new(5)))
         );
         assert!(q3.try_recv().is_err());
     }
@@ -295,8 +296,8 @@ mod tests {
     async fn a_full_queue_closes_its_socket_as_slow_and_spares_the_others() {
         let metrics = Arc::new(Metrics::default());
         let hub = Hub::new(2, metrics.clone());
-        let (slow, _never_read) = hub.register(1, 10);
-        let (fast, mut fast_queue) = hub.register(1, 11);
+        let (slow, _never_read) = hub.register(UserId::new(1), SessionId::new(10));
+        let (fast, mut fast_queue) = hub.register(UserId::new(1), SessionId::new(11));
         for id in 0..3 {
             hub.deliver(&Event::Notification {
                 notification: notification(id, 1),
@@ -311,11 +312,11 @@ mod tests {
     #[tokio::test]
     async fn signing_out_closes_only_that_sessions_sockets() {
         let hub = Hub::new(8, Arc::default());
-        let (phone, _q1) = hub.register(1, 10);
-        let (laptop, _q2) = hub.register(1, 11);
+        let (phone, _q1) = hub.register(UserId::new(1), SessionId::new(10));
+        let (laptop, _q2) = hub.register(UserId::new(1), SessionId::new(11));
         hub.deliver(&Event::SessionEnded {
-            user_id: 1,
-            session_id: 10,
+            user_id: UserId::new(1),
+            session_id: SessionId::new(10),
         });
         assert_eq!(phone.closer.closed().await, Disconnect::SignedOut);
         assert!(laptop.closer.reason.lock().unwrap().is_none());
@@ -324,7 +325,7 @@ mod tests {
     #[test]
     fn unregistering_forgets_the_socket() {
         let hub = Hub::new(8, Arc::default());
-        let (a, _q) = hub.register(1, 10);
+        let (a, _q) = hub.register(UserId::new(1), SessionId::new(10));
         assert_eq!(hub.len(), 1);
         hub.unregister(&a);
         assert!(hub.is_empty());

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use app::model::{FieldError, GlobalNotification, Level, MessageText, Title};
+use app::model::{FieldError, GlobalNotification, GlobalNotificationId, Level, MessageText, Title};
 use app::ssr::announcements;
 use app::ssr::store::{GlobalNotificationPatch, NewGlobalNotification};
 
@@ -155,7 +155,7 @@ pub(super) async fn update(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PatchBody>,
 ) -> Result<ApiJson<GlobalNotification>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let id: GlobalNotificationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let store = &*state.services.store;
     let current = store.global_by_id(id).await?.ok_or(ApiError::NotFound)?;
     let starts_at = body

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use app::model::{
-    FieldError, Link, MessageText, Notification, NotificationPage, NotificationType, Title,
+    FieldError, Link, MessageText, Notification, NotificationId, NotificationPage,
+    NotificationType, Title, UserId,
 };
 use app::ssr::inbox;
 use app::ssr::store::{NewNotification, NotificationQuery, Store, StoreResult};
@@ -39,7 +40,7 @@ pub const BULK_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Reads `?unread=`, `?before=` and `?limit=`, naming the parameter that is wrong.
 fn parse_list_query(
-    user_id: i64,
+    user_id: UserId,
     params: &HashMap<String, String>,
 ) -> Result<NotificationQuery, FieldError> {
     let unread_only = match params.get("unread").map(String::as_str) {
@@ -55,7 +56,7 @@ fn parse_list_query(
     let before = params
         .get("before")
         .map(|raw| {
-            raw.parse::<i64>()
+            raw.parse::<NotificationId>()
                 .map_err(|_| FieldError::new("before", "must be a notification id"))
         })
         .transpose()?;
@@ -121,7 +122,7 @@ pub(super) async fn mark_read(
     CurrentUser(signed_in): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<ApiJson<MarkedRead>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let id: NotificationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let (notification, unread_count) = inbox::mark_read(&state.services, signed_in.user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -162,7 +163,8 @@ pub(super) async fn mark_all_read(
 #[schema(as = NewNotification)]
 pub(super) struct CreateBody {
     /// The recipient's id.
-    user_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    user_id: Option<UserId>,
     /// The recipient's user name.
     username: Option<String>,
     /// 1–200 characters on one line.
@@ -274,15 +276,15 @@ pub(super) async fn create_bulk(
 
 /// Who a notification is for, as the request named them.
 enum Recipient<'a> {
-    Id(i64),
+    Id(UserId),
     Name(&'a str),
 }
 
 /// The users some requests name, found with one query.
 struct KnownUsers {
-    ids: HashSet<i64>,
+    ids: HashSet<UserId>,
     /// Lowercased, as user names are unique regardless of case.
-    names: HashMap<String, i64>,
+    names: HashMap<String, UserId>,
 }
 
 impl KnownUsers {
@@ -306,7 +308,7 @@ impl KnownUsers {
     }
 
     /// The id of the user `recipient` names, or the error naming the field that names nobody.
-    fn id_of(&self, recipient: &Recipient) -> Result<i64, FieldError> {
+    fn id_of(&self, recipient: &Recipient) -> Result<UserId, FieldError> {
         match recipient {
             Recipient::Id(id) => self
                 .ids
@@ -331,7 +333,7 @@ struct Content {
 }
 
 impl Content {
-    fn to(self, user_id: i64) -> NewNotification {
+    fn to(self, user_id: UserId) -> NewNotification {
         NewNotification {
             user_id,
             title: self.title,

@@ -1,6 +1,7 @@
 //! `GET /ws/notifications/`: the upgrade to the real-time protocol (see `docs/protocol.md`).
 
 use std::collections::HashMap;
+use std::str::FromStr;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -83,11 +84,16 @@ const READ_BUFFER_BYTES: usize = 1024;
 /// is owed), so a burst goes out in few writes.
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
-fn cursor(params: &HashMap<String, String>, name: &str) -> Result<Option<i64>, FieldError> {
+/// The resume point `name` (`after` or `after_global`), if the client named one: an id, or 0 for
+/// "before every id".
+fn cursor<Id: FromStr>(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<Id>, FieldError> {
     params
         .get(name)
         .map(|raw| {
-            raw.parse::<i64>()
+            raw.parse()
                 .map_err(|_| FieldError::new(name, "must be a notification id"))
         })
         .transpose()

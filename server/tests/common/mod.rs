@@ -13,7 +13,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use app::model::{MessageText, Notification, NotificationType, Role, Title};
+use app::model::{MessageText, Notification, NotificationType, Role, Title, UserId};
 use app::ssr::store::{DynStore, NewNotification};
 use app::ssr::{accounts, inbox, secret, Services};
 use server::config::ServeConfig;
@@ -85,7 +85,7 @@ impl Drop for TestApp {
 /// WebSocket handshakes.
 pub struct TestUser {
     pub client: Client,
-    pub id: i64,
+    pub id: UserId,
     pub cookie: String,
 }
 
@@ -128,7 +128,7 @@ impl TestApp {
         let user: Value = response.json().await.unwrap();
         TestUser {
             client,
-            id: user["id"].as_i64().unwrap(),
+            id: UserId::new(user["id"].as_i64().unwrap()),
             cookie,
         }
     }
@@ -147,7 +147,7 @@ impl TestApp {
         let user: Value = response.json().await.unwrap();
         TestUser {
             client,
-            id: user["id"].as_i64().unwrap(),
+            id: UserId::new(user["id"].as_i64().unwrap()),
             cookie,
         }
     }
@@ -160,7 +160,7 @@ impl TestApp {
     }
 
     /// Stores and publishes a notification in-process, as the API does.
-    pub async fn send(&self, user_id: i64, title: &str) -> Notification {
+    pub async fn send(&self, user_id: UserId, title: &str) -> Notification {
         inbox::send(&self.services, &new_notification(user_id, title, ""))
             .await
             .unwrap()
@@ -227,7 +227,7 @@ impl TestApp {
 }
 
 /// A `system` notification for `user_id`, ready to store.
-pub fn new_notification(user_id: i64, title: &str, message: &str) -> NewNotification {
+pub fn new_notification(user_id: UserId, title: &str, message: &str) -> NewNotification {
     NewNotification {
         user_id,
         title: Title::parse("title", title).unwrap(),

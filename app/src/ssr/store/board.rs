@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
-    ProfileDraft,
+    Application, ApplicationId, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft,
+    JobId, Profile, ProfileDraft, UserId,
 };
 
 use super::StoreResult;
@@ -57,68 +57,74 @@ fn contains(needle: &str) -> String {
 
 #[async_trait]
 pub trait BoardStore: Send + Sync {
-    async fn create_job(&self, employer_id: i64, draft: &JobDraft) -> StoreResult<Job>;
+    async fn create_job(&self, employer_id: UserId, draft: &JobDraft) -> StoreResult<Job>;
     /// Changes one of the employer's own jobs; `None` if it is not theirs.
     async fn update_job(
         &self,
-        employer_id: i64,
-        job_id: i64,
+        employer_id: UserId,
+        job_id: JobId,
         draft: &JobDraft,
     ) -> StoreResult<Option<Job>>;
     /// Opens or closes one of the employer's own jobs; `None` if it is not theirs.
     async fn set_job_open(
         &self,
-        employer_id: i64,
-        job_id: i64,
+        employer_id: UserId,
+        job_id: JobId,
         open: bool,
     ) -> StoreResult<Option<Job>>;
-    async fn job(&self, id: i64) -> StoreResult<Option<Job>>;
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>>;
     /// Open jobs matching the search, newest first, and how many match in all.
     async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)>;
-    async fn employer_jobs(&self, employer_id: i64) -> StoreResult<Vec<Job>>;
+    async fn employer_jobs(&self, employer_id: UserId) -> StoreResult<Vec<Job>>;
 
     /// Stores an application; `StoreError::Conflict(Unique::Application)` if this jobseeker
     /// already applied to this job.
     async fn create_application(
         &self,
-        job_id: i64,
-        seeker_id: i64,
+        job_id: JobId,
+        seeker_id: UserId,
         cover_letter: &str,
     ) -> StoreResult<Application>;
-    async fn application(&self, id: i64) -> StoreResult<Option<Application>>;
-    async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>>;
+    async fn application(&self, id: ApplicationId) -> StoreResult<Option<Application>>;
+    async fn applications_for_employer(&self, employer_id: UserId)
+        -> StoreResult<Vec<Application>>;
     /// Sets the status of an application to one of `employer_id`'s jobs; `None` if there is no
     /// such application among their jobs.
     async fn set_application_status(
         &self,
-        employer_id: i64,
-        application_id: i64,
+        employer_id: UserId,
+        application_id: ApplicationId,
         status: ApplicationStatus,
     ) -> StoreResult<Option<Application>>;
-    async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>>;
+    async fn applications_of_seeker(&self, seeker_id: UserId) -> StoreResult<Vec<Application>>;
     /// Which of `job_ids` the jobseeker `seeker_id` has applied to, in no particular order.
-    async fn applied_to(&self, seeker_id: i64, job_ids: &[i64]) -> StoreResult<Vec<i64>>;
+    async fn applied_to(&self, seeker_id: UserId, job_ids: &[JobId]) -> StoreResult<Vec<JobId>>;
 
     /// A user's profile (empty fields if never edited); `None` if no such user.
     async fn profile(&self, username: &str) -> StoreResult<Option<Profile>>;
-    async fn save_profile(&self, user_id: i64, draft: &ProfileDraft) -> StoreResult<()>;
+    async fn save_profile(&self, user_id: UserId, draft: &ProfileDraft) -> StoreResult<()>;
     /// Records that `viewer_id` looked at `profile_id`'s profile at `now`; answers true if the
     /// view counts, i.e. this viewer's last counted view is 24 hours old or more.
     async fn record_profile_view(
         &self,
-        viewer_id: i64,
-        profile_id: i64,
+        viewer_id: UserId,
+        profile_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
 
     async fn create_message(
         &self,
-        sender_id: i64,
-        recipient_id: i64,
+        sender_id: UserId,
+        recipient_id: UserId,
         body: &str,
     ) -> StoreResult<DirectMessage>;
     /// The latest messages between two users, oldest first.
-    async fn conversation(&self, a: i64, b: i64, limit: u32) -> StoreResult<Vec<DirectMessage>>;
+    async fn conversation(
+        &self,
+        a: UserId,
+        b: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<DirectMessage>>;
     /// A user's conversations, the most recent first.
-    async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>>;
+    async fn conversations(&self, user_id: UserId) -> StoreResult<Vec<Conversation>>;
 }

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::StoreResult;
+use crate::model::UserId;
 
 /// The longest a socket key may be, in characters. Instances build keys as
 /// `<instance id>:<socket id>` (16 hex digits and a decimal `u64`, 37 characters at most); the
@@ -25,8 +26,8 @@ pub trait FocusStore: Send + Sync {
     async fn set_focus(
         &self,
         socket: &str,
-        user_id: i64,
-        peer_id: i64,
+        user_id: UserId,
+        peer_id: UserId,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()>;
 
@@ -37,8 +38,8 @@ pub trait FocusStore: Send + Sync {
     /// at `now` (its focus has not expired).
     async fn is_viewing_conversation(
         &self,
-        user_id: i64,
-        peer_id: i64,
+        user_id: UserId,
+        peer_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
 

@@ -11,6 +11,7 @@ mod focus;
 mod postgres;
 mod rate_limits;
 mod sqlite;
+mod stored;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,8 +20,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    GlobalNotification, Level, Link, MessageText, Notification, NotificationType, Role, Session,
-    Title, User,
+    ApiTokenId, GlobalNotification, GlobalNotificationId, Level, Link, MessageText, Notification,
+    NotificationId, NotificationType, Role, Session, SessionId, Title, User, UserId,
 };
 
 pub use board::{BoardStore, JobSearch};
@@ -100,7 +101,7 @@ pub struct Credentials {
 /// A signed-in browser session, found by the hash of its cookie token.
 #[derive(Clone, Debug)]
 pub struct SessionRecord {
-    pub id: i64,
+    pub id: SessionId,
     pub user: User,
     pub expires_at: OffsetDateTime,
 }
@@ -108,20 +109,20 @@ pub struct SessionRecord {
 /// A session that was just signed out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EndedSession {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: SessionId,
+    pub user_id: UserId,
 }
 
 /// A service's bearer token, found by the hash of the token.
 #[derive(Clone, Debug)]
 pub struct ApiTokenRecord {
-    pub id: i64,
+    pub id: ApiTokenId,
     pub name: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct NewNotification {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub title: Title,
     pub message: MessageText,
     pub notification_type: NotificationType,
@@ -137,7 +138,7 @@ pub struct NewGlobalNotification {
     pub is_active: bool,
     pub starts_at: Option<OffsetDateTime>,
     pub expires_at: Option<OffsetDateTime>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
 }
 
 /// A partial update of a global notification: `None` leaves a field as it is; for the optional
@@ -156,10 +157,10 @@ pub struct GlobalNotificationPatch {
 /// Which of a user's notifications to list, newest first.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationQuery {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub unread_only: bool,
     /// Only notifications with an id below this one (the cursor of the previous page).
-    pub before: Option<i64>,
+    pub before: Option<NotificationId>,
     pub limit: u32,
 }
 
@@ -190,17 +191,17 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
     /// The users that exist among those named by id in `ids` or by name in `usernames` (user
     /// names match without regard to case), in no particular order.
-    async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>>;
+    async fn users_among(&self, ids: &[UserId], usernames: &[String]) -> StoreResult<Vec<User>>;
     /// The ids of every user with `role`.
-    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>>;
+    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<UserId>>;
 
     async fn create_session(
         &self,
         token_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         browser: &str,
         expires_at: OffsetDateTime,
-    ) -> StoreResult<i64>;
+    ) -> StoreResult<SessionId>;
     /// The unexpired session whose token hashes to `token_hash`.
     async fn session(
         &self,
@@ -212,14 +213,17 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
     /// The unexpired sessions of `user_id` at `now`, the newest first.
     async fn sessions_of_user(
         &self,
-        user_id: i64,
+        user_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Session>>;
     /// Deletes the session `id` if it is one of `user_id`'s; answers what it was, if it was.
-    async fn delete_user_session(&self, user_id: i64, id: i64)
-        -> StoreResult<Option<EndedSession>>;
+    async fn delete_user_session(
+        &self,
+        user_id: UserId,
+        id: SessionId,
+    ) -> StoreResult<Option<EndedSession>>;
     /// Whether the session `id` still exists and has not expired at `now`.
-    async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool>;
+    async fn session_is_live(&self, id: SessionId, now: OffsetDateTime) -> StoreResult<bool>;
     /// Deletes every session that expired before `now`; answers how many. Maintenance calls it.
     async fn prune_sessions(&self, now: OffsetDateTime) -> StoreResult<u64>;
 
@@ -238,47 +242,59 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
     async fn create_notifications(&self, new: &[NewNotification])
         -> StoreResult<Vec<Notification>>;
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>>;
-    /// Up to `limit` of the user's notifications with an id above `after`, oldest first: what a
-    /// reconnecting client missed.
+    /// Up to `limit` of the user's notifications with an id above `after` (all of them after
+    /// `None`), oldest first: what a reconnecting client missed.
     async fn notifications_after(
         &self,
-        user_id: i64,
-        after: i64,
+        user_id: UserId,
+        after: Option<NotificationId>,
         limit: u32,
     ) -> StoreResult<Vec<Notification>>;
-    async fn unread_count(&self, user_id: i64) -> StoreResult<i64>;
+    async fn unread_count(&self, user_id: UserId) -> StoreResult<i64>;
     /// The unread count of each of `user_ids`, in the order given.
-    async fn unread_counts(&self, user_ids: &[i64]) -> StoreResult<Vec<i64>>;
-    /// The id of the user's newest notification, 0 if none: where a fresh page resumes from.
-    async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64>;
+    async fn unread_counts(&self, user_ids: &[UserId]) -> StoreResult<Vec<i64>>;
+    /// The id of the user's newest notification, if they have any: where a fresh page resumes
+    /// from.
+    async fn latest_notification_id(&self, user_id: UserId) -> StoreResult<Option<NotificationId>>;
     /// Marks one of `user_id`'s notifications read. `None` if no such notification belongs to
     /// that user (another user's id is indistinguishable from a missing one).
-    async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>>;
+    async fn mark_read(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+    ) -> StoreResult<Option<Notification>>;
     /// Marks all of a user's notifications read; answers how many changed.
-    async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64>;
+    async fn mark_all_read(&self, user_id: UserId) -> StoreResult<u64>;
     /// Marks read the user's unread notifications whose link is exactly `link`; answers how
     /// many changed.
-    async fn mark_read_by_link(&self, user_id: i64, link: &str) -> StoreResult<u64>;
+    async fn mark_read_by_link(&self, user_id: UserId, link: &str) -> StoreResult<u64>;
 
     // --- global notifications ---------------------------------------------------------------
 
     async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification>;
-    async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>>;
+    async fn global_by_id(
+        &self,
+        id: GlobalNotificationId,
+    ) -> StoreResult<Option<GlobalNotification>>;
     /// Every global notification, newest first (the admin's list).
     async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>>;
     /// The globals live at `now` (see [`GlobalNotification::is_live_at`]), oldest first.
     async fn live_globals(&self, now: OffsetDateTime) -> StoreResult<Vec<GlobalNotification>>;
     async fn update_global(
         &self,
-        id: i64,
+        id: GlobalNotificationId,
         patch: &GlobalNotificationPatch,
     ) -> StoreResult<Option<GlobalNotification>>;
-    /// The id of the newest global notification, 0 if none.
-    async fn latest_global_id(&self) -> StoreResult<i64>;
+    /// The id of the newest global notification, if there is any.
+    async fn latest_global_id(&self) -> StoreResult<Option<GlobalNotificationId>>;
     /// Remembers that a user closed a banner; answers false if there is no such global.
-    async fn dismiss_global(&self, user_id: i64, global_id: i64) -> StoreResult<bool>;
+    async fn dismiss_global(
+        &self,
+        user_id: UserId,
+        global_id: GlobalNotificationId,
+    ) -> StoreResult<bool>;
     /// The ids of the globals a user dismissed.
-    async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>>;
+    async fn dismissed_globals(&self, user_id: UserId) -> StoreResult<Vec<GlobalNotificationId>>;
 }
 
 /// Opens the store named by `url` (`sqlite://path/to/herald.db`, `sqlite::memory:`,
@@ -297,8 +313,8 @@ pub async fn connect(url: &str) -> StoreResult<DynStore> {
 
 /// Per-user counts, as a `GROUP BY` query answers them, in the order of `user_ids`: a user the
 /// query found no row for counts 0.
-fn counts_in_order(user_ids: &[i64], counts: Vec<(i64, i64)>) -> Vec<i64> {
-    let counts: HashMap<i64, i64> = counts.into_iter().collect();
+fn counts_in_order(user_ids: &[UserId], counts: Vec<(UserId, i64)>) -> Vec<i64> {
+    let counts: HashMap<UserId, i64> = counts.into_iter().collect();
     user_ids
         .iter()
         .map(|id| counts.get(id).copied().unwrap_or(0))

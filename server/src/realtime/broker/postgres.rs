@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::mpsc;
+use tracing::instrument;
 
 use app::ssr::events::Event;
 
@@ -89,6 +90,7 @@ impl PostgresBroker {
 
 #[async_trait]
 impl Broker for PostgresBroker {
+    #[instrument(level = "debug", skip_all, fields(kind = <&str>::from(event)))]
     async fn publish(&self, event: &Event) -> anyhow::Result<()> {
         let payload = serde_json::to_string(event)?;
         tokio::time::timeout(PUBLISH_TIMEOUT, self.notify(payload))
@@ -97,6 +99,7 @@ impl Broker for PostgresBroker {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn subscribe(&self) -> anyhow::Result<BoxStream<'static, Delivery>> {
         let first = listening(&self.pool, &self.channel).await?;
         let (sender, receiver) = mpsc::channel(SUBSCRIPTION_BUFFER);

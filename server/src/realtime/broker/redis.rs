@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt};
+use tracing::instrument;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, PubSub};
 use redis::Client;
@@ -53,6 +54,7 @@ impl RedisBroker {
 
 #[async_trait]
 impl Broker for RedisBroker {
+    #[instrument(level = "debug", skip_all, fields(kind = <&str>::from(event)))]
     async fn publish(&self, event: &Event) -> anyhow::Result<()> {
         let payload = serde_json::to_string(event)?;
         let mut connection = self.publisher.clone();
@@ -65,6 +67,7 @@ impl Broker for RedisBroker {
     }
 
     /// One pipeline: a single round trip to Redis for the lot.
+    #[instrument(level = "debug", skip_all, fields(count = events.len()))]
     async fn publish_all(&self, events: &[Event]) -> anyhow::Result<()> {
         let mut pipeline = redis::pipe();
         for event in events {
@@ -81,6 +84,7 @@ impl Broker for RedisBroker {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn subscribe(&self) -> anyhow::Result<BoxStream<'static, Delivery>> {
         let first = subscribed(&self.client, &self.channel).await?;
         let (sender, receiver) = mpsc::channel(SUBSCRIPTION_BUFFER);

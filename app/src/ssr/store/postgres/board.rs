@@ -2,11 +2,12 @@
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::{bigint, convert_all, is_unique_violation, PostgresStore, UserRow};
 use crate::model::{
-    Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
-    ProfileDraft, User,
+    Application, ApplicationId, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft,
+    JobId, MessageId, Profile, ProfileDraft, User, UserId,
 };
 use crate::ssr::store::{BoardStore, JobSearch, StoreError, StoreResult, Unique};
 
@@ -31,8 +32,8 @@ fn like(column: &str, param: usize) -> String {
 
 #[derive(sqlx::FromRow)]
 struct JobRow {
-    id: i64,
-    employer_id: i64,
+    id: JobId,
+    employer_id: UserId,
     employer_name: String,
     title: String,
     company: String,
@@ -60,12 +61,12 @@ impl From<JobRow> for Job {
 
 #[derive(sqlx::FromRow)]
 struct ApplicationRow {
-    id: i64,
-    job_id: i64,
+    id: ApplicationId,
+    job_id: JobId,
     job_title: String,
     company: String,
     status: String,
-    seeker_id: i64,
+    seeker_id: UserId,
     seeker_name: String,
     cover_letter: String,
     created_at: OffsetDateTime,
@@ -97,10 +98,10 @@ impl TryFrom<ApplicationRow> for Application {
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
-    id: i64,
-    sender_id: i64,
+    id: MessageId,
+    sender_id: UserId,
     sender_name: String,
-    recipient_id: i64,
+    recipient_id: UserId,
     recipient_name: String,
     body: String,
     created_at: OffsetDateTime,
@@ -109,7 +110,7 @@ struct MessageRow {
 /// A conversation's last message and its peer, as one row.
 #[derive(sqlx::FromRow)]
 struct ConversationRow {
-    peer_id: i64,
+    peer_id: UserId,
     peer_username: String,
     peer_role: String,
     #[sqlx(flatten)]
@@ -141,8 +142,9 @@ struct ProfileRow {
 
 #[async_trait]
 impl BoardStore for PostgresStore {
-    async fn create_job(&self, employer_id: i64, draft: &JobDraft) -> StoreResult<Job> {
-        let id: i64 = sqlx::query_scalar(
+    #[instrument(level = "debug", skip(self, draft))]
+    async fn create_job(&self, employer_id: UserId, draft: &JobDraft) -> StoreResult<Job> {
+        let id: JobId = sqlx::query_scalar(
             "INSERT INTO jobs (employer_id, title, company, location, description, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -157,10 +159,11 @@ impl BoardStore for PostgresStore {
         Ok(self.job(id).await?.expect("a job just created exists"))
     }
 
+    #[instrument(level = "debug", skip(self, draft))]
     async fn update_job(
         &self,
-        employer_id: i64,
-        job_id: i64,
+        employer_id: UserId,
+        job_id: JobId,
         draft: &JobDraft,
     ) -> StoreResult<Option<Job>> {
         let done = sqlx::query(
@@ -181,10 +184,11 @@ impl BoardStore for PostgresStore {
         self.job(job_id).await
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn set_job_open(
         &self,
-        employer_id: i64,
-        job_id: i64,
+        employer_id: UserId,
+        job_id: JobId,
         open: bool,
     ) -> StoreResult<Option<Job>> {
         let done = sqlx::query("UPDATE jobs SET is_open = $1 WHERE id = $2 AND employer_id = $3")
@@ -199,7 +203,8 @@ impl BoardStore for PostgresStore {
         self.job(job_id).await
     }
 
-    async fn job(&self, id: i64) -> StoreResult<Option<Job>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
         let row: Option<JobRow> = sqlx::query_as(&format!("{JOB_SELECT} WHERE j.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -207,6 +212,7 @@ impl BoardStore for PostgresStore {
         Ok(row.map(Job::from))
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)> {
         let words = search.word_patterns();
         let location = search.location_pattern();
@@ -249,7 +255,8 @@ impl BoardStore for PostgresStore {
         Ok((rows.into_iter().map(Job::from).collect(), total))
     }
 
-    async fn employer_jobs(&self, employer_id: i64) -> StoreResult<Vec<Job>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn employer_jobs(&self, employer_id: UserId) -> StoreResult<Vec<Job>> {
         let rows: Vec<JobRow> = sqlx::query_as(&format!(
             "{JOB_SELECT} WHERE j.employer_id = $1 ORDER BY j.id DESC"
         ))
@@ -259,13 +266,14 @@ impl BoardStore for PostgresStore {
         Ok(rows.into_iter().map(Job::from).collect())
     }
 
+    #[instrument(level = "debug", skip(self, cover_letter))]
     async fn create_application(
         &self,
-        job_id: i64,
-        seeker_id: i64,
+        job_id: JobId,
+        seeker_id: UserId,
         cover_letter: &str,
     ) -> StoreResult<Application> {
-        let id: i64 = sqlx::query_scalar(
+        let id: ApplicationId = sqlx::query_scalar(
             "INSERT INTO applications (job_id, seeker_id, cover_letter, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -285,7 +293,8 @@ impl BoardStore for PostgresStore {
             .expect("an application just created exists"))
     }
 
-    async fn application(&self, id: i64) -> StoreResult<Option<Application>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn application(&self, id: ApplicationId) -> StoreResult<Option<Application>> {
         let row: Option<ApplicationRow> =
             sqlx::query_as(&format!("{APPLICATION_SELECT} WHERE a.id = $1"))
                 .bind(id)
@@ -294,10 +303,11 @@ impl BoardStore for PostgresStore {
         Ok(row.map(Application::try_from).transpose()?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn set_application_status(
         &self,
-        employer_id: i64,
-        application_id: i64,
+        employer_id: UserId,
+        application_id: ApplicationId,
         status: ApplicationStatus,
     ) -> StoreResult<Option<Application>> {
         let done = sqlx::query(
@@ -315,7 +325,11 @@ impl BoardStore for PostgresStore {
         self.application(application_id).await
     }
 
-    async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn applications_for_employer(
+        &self,
+        employer_id: UserId,
+    ) -> StoreResult<Vec<Application>> {
         let rows: Vec<ApplicationRow> = sqlx::query_as(&format!(
             "{APPLICATION_SELECT} WHERE j.employer_id = $1 ORDER BY a.id DESC"
         ))
@@ -325,7 +339,8 @@ impl BoardStore for PostgresStore {
         Ok(convert_all(rows)?)
     }
 
-    async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn applications_of_seeker(&self, seeker_id: UserId) -> StoreResult<Vec<Application>> {
         let rows: Vec<ApplicationRow> = sqlx::query_as(&format!(
             "{APPLICATION_SELECT} WHERE a.seeker_id = $1 ORDER BY a.id DESC"
         ))
@@ -335,7 +350,8 @@ impl BoardStore for PostgresStore {
         Ok(convert_all(rows)?)
     }
 
-    async fn applied_to(&self, seeker_id: i64, job_ids: &[i64]) -> StoreResult<Vec<i64>> {
+    #[instrument(level = "debug", skip(self, job_ids), fields(jobs = job_ids.len()))]
+    async fn applied_to(&self, seeker_id: UserId, job_ids: &[JobId]) -> StoreResult<Vec<JobId>> {
         if job_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -348,6 +364,7 @@ impl BoardStore for PostgresStore {
         .await?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn profile(&self, username: &str) -> StoreResult<Option<Profile>> {
         let row: Option<ProfileRow> = sqlx::query_as(
             "SELECT u.id, u.username, u.role, COALESCE(p.headline, '') AS headline, \
@@ -372,7 +389,8 @@ impl BoardStore for PostgresStore {
         }))
     }
 
-    async fn save_profile(&self, user_id: i64, draft: &ProfileDraft) -> StoreResult<()> {
+    #[instrument(level = "debug", skip(self, draft))]
+    async fn save_profile(&self, user_id: UserId, draft: &ProfileDraft) -> StoreResult<()> {
         // Skills are stored one per line: a skill may contain a comma-free anything else.
         sqlx::query(
             "INSERT INTO profiles (user_id, headline, skills, bio) VALUES ($1, $2, $3, $4) \
@@ -388,10 +406,11 @@ impl BoardStore for PostgresStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn record_profile_view(
         &self,
-        viewer_id: i64,
-        profile_id: i64,
+        viewer_id: UserId,
+        profile_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<bool> {
         // One statement: of two views at once, the second waits for the first's row and then
@@ -409,13 +428,14 @@ impl BoardStore for PostgresStore {
         Ok(done.rows_affected() == 1)
     }
 
+    #[instrument(level = "debug", skip(self, body))]
     async fn create_message(
         &self,
-        sender_id: i64,
-        recipient_id: i64,
+        sender_id: UserId,
+        recipient_id: UserId,
         body: &str,
     ) -> StoreResult<DirectMessage> {
-        let id: i64 = sqlx::query_scalar(
+        let id: MessageId = sqlx::query_scalar(
             "INSERT INTO messages (sender_id, recipient_id, body, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -432,7 +452,13 @@ impl BoardStore for PostgresStore {
         Ok(row.into())
     }
 
-    async fn conversation(&self, a: i64, b: i64, limit: u32) -> StoreResult<Vec<DirectMessage>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn conversation(
+        &self,
+        a: UserId,
+        b: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<DirectMessage>> {
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
             "{MESSAGE_SELECT} WHERE (m.sender_id = $1 AND m.recipient_id = $2) \
              OR (m.sender_id = $2 AND m.recipient_id = $1) ORDER BY m.id DESC LIMIT $3"
@@ -447,7 +473,8 @@ impl BoardStore for PostgresStore {
         Ok(messages)
     }
 
-    async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn conversations(&self, user_id: UserId) -> StoreResult<Vec<Conversation>> {
         // One statement: each conversation's last message, with its peer joined in.
         let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
             "SELECT peer.id AS peer_id, peer.username AS peer_username, peer.role AS peer_role, \

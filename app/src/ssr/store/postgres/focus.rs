@@ -2,18 +2,21 @@
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::PostgresStore;
+use crate::model::UserId;
 use crate::ssr::store::rate_limits::unix_millis;
 use crate::ssr::store::{FocusStore, StoreResult};
 
 #[async_trait]
 impl FocusStore for PostgresStore {
+    #[instrument(level = "debug", skip(self, socket))]
     async fn set_focus(
         &self,
         socket: &str,
-        user_id: i64,
-        peer_id: i64,
+        user_id: UserId,
+        peer_id: UserId,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
         sqlx::query(
@@ -31,6 +34,7 @@ impl FocusStore for PostgresStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn clear_focus(&self, socket: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM conversation_focus WHERE socket_key = $1")
             .bind(socket)
@@ -39,10 +43,11 @@ impl FocusStore for PostgresStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn is_viewing_conversation(
         &self,
-        user_id: i64,
-        peer_id: i64,
+        user_id: UserId,
+        peer_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<bool> {
         let viewing = sqlx::query_scalar(
@@ -57,6 +62,7 @@ impl FocusStore for PostgresStore {
         Ok(viewing)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn prune_focus(&self, now: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM conversation_focus WHERE expires_at_ms <= $1")
             .bind(unix_millis(now))

@@ -15,13 +15,18 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::{
     counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
     GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
     RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
 };
-use crate::model::{GlobalNotification, Notification, Role, Session, User};
+use crate::model::{
+    ApiTokenId, GlobalNotification, GlobalNotificationId, Notification, NotificationId, Role,
+    Session, SessionId, User, UserId,
+};
+use crate::ssr::store::stored;
 
 /// Cloning shares the pool.
 #[derive(Clone)]
@@ -92,7 +97,7 @@ fn parse_column<T: FromStr>(column: &str, raw: String) -> Result<T, sqlx::Error>
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: i64,
+    id: UserId,
     username: String,
     role: String,
 }
@@ -119,7 +124,7 @@ struct CredentialsRow {
 /// A session found by its token, with its user.
 #[derive(sqlx::FromRow)]
 struct SessionUserRow {
-    session_id: i64,
+    session_id: SessionId,
     expires_at: OffsetDateTime,
     #[sqlx(flatten)]
     user: UserRow,
@@ -128,7 +133,7 @@ struct SessionUserRow {
 /// A session as its user's list of sessions shows it.
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    id: i64,
+    id: SessionId,
     user_agent: String,
     created_at: OffsetDateTime,
     expires_at: OffsetDateTime,
@@ -147,8 +152,8 @@ impl From<SessionRow> for Session {
 
 #[derive(sqlx::FromRow)]
 struct NotificationRow {
-    id: i64,
-    user_id: i64,
+    id: NotificationId,
+    user_id: UserId,
     title: String,
     message: String,
     notification_type: String,
@@ -158,6 +163,7 @@ struct NotificationRow {
     created_at: OffsetDateTime,
 }
 
+/// Its text is parsed again: see [`stored`] for a row that no longer parses.
 impl TryFrom<NotificationRow> for Notification {
     type Error = sqlx::Error;
 
@@ -165,10 +171,10 @@ impl TryFrom<NotificationRow> for Notification {
         Ok(Notification {
             id: row.id,
             user_id: row.user_id,
-            title: row.title,
-            message: row.message,
+            title: stored::parsed("title", row.title)?,
+            message: stored::parsed("message", row.message)?,
             notification_type: parse_column("notification_type", row.notification_type)?,
-            link: row.link,
+            link: stored::link(row.id, row.link),
             is_read: row.is_read,
             read_at: row.read_at,
             created_at: row.created_at,
@@ -178,7 +184,7 @@ impl TryFrom<NotificationRow> for Notification {
 
 #[derive(sqlx::FromRow)]
 struct GlobalRow {
-    id: i64,
+    id: GlobalNotificationId,
     title: String,
     message: String,
     level: String,
@@ -186,18 +192,19 @@ struct GlobalRow {
     is_active: bool,
     starts_at: Option<OffsetDateTime>,
     expires_at: Option<OffsetDateTime>,
-    created_by: Option<i64>,
+    created_by: Option<UserId>,
     created_at: OffsetDateTime,
 }
 
+/// Its text is parsed again: see [`stored`] for a row that no longer parses.
 impl TryFrom<GlobalRow> for GlobalNotification {
     type Error = sqlx::Error;
 
     fn try_from(row: GlobalRow) -> Result<Self, Self::Error> {
         Ok(GlobalNotification {
             id: row.id,
-            title: row.title,
-            message: row.message,
+            title: stored::parsed("title", row.title)?,
+            message: stored::parsed("message", row.message)?,
             level: parse_column("level", row.level)?,
             show_on_site: row.show_on_site,
             is_active: row.is_active,
@@ -230,6 +237,7 @@ impl Store for PostgresStore {
     /// others wait, then find nothing left to do. Should a migration fail, the migrator returns
     /// without unlocking, so the connection is closed rather than handed back to the pool with
     /// the lock still held (which would block every other instance's start).
+    #[instrument(level = "debug", skip_all)]
     async fn migrate(&self) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
         // `run_direct` is `run` on one connection; `run(&mut *conn)` does not compile in a
@@ -244,11 +252,13 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self, password_hash))]
     async fn create_user(
         &self,
         username: &str,
@@ -272,6 +282,7 @@ impl Store for PostgresStore {
         Ok(row.try_into()?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
         let row: Option<CredentialsRow> = sqlx::query_as(
             "SELECT id, username, role, password_hash FROM users \
@@ -289,7 +300,8 @@ impl Store for PostgresStore {
         .transpose()
     }
 
-    async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>> {
+    #[instrument(level = "debug", skip_all, fields(ids = ids.len(), usernames = usernames.len()))]
+    async fn users_among(&self, ids: &[UserId], usernames: &[String]) -> StoreResult<Vec<User>> {
         let lowered: Vec<String> = usernames.iter().map(|name| name.to_lowercase()).collect();
         let rows: Vec<UserRow> = sqlx::query_as(
             "SELECT id, username, role FROM users \
@@ -305,6 +317,7 @@ impl Store for PostgresStore {
             .collect::<Result<_, _>>()?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(
             "SELECT id, username, role FROM users WHERE lower(username) = lower($1)",
@@ -315,7 +328,8 @@ impl Store for PostgresStore {
         Ok(row.map(User::try_from).transpose()?)
     }
 
-    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<UserId>> {
         let ids = sqlx::query_scalar("SELECT id FROM users WHERE role = $1 ORDER BY id")
             .bind(<&str>::from(role))
             .fetch_all(&self.pool)
@@ -323,13 +337,14 @@ impl Store for PostgresStore {
         Ok(ids)
     }
 
+    #[instrument(level = "debug", skip(self, token_hash, browser))]
     async fn create_session(
         &self,
         token_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         browser: &str,
         expires_at: OffsetDateTime,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<SessionId> {
         let id = sqlx::query_scalar(
             "INSERT INTO sessions (token_hash, user_id, user_agent, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -344,6 +359,7 @@ impl Store for PostgresStore {
         Ok(id)
     }
 
+    #[instrument(level = "debug", skip(self, token_hash))]
     async fn session(
         &self,
         token_hash: &str,
@@ -367,8 +383,9 @@ impl Store for PostgresStore {
         }))
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<EndedSession>> {
-        let row: Option<(i64, i64)> =
+        let row: Option<(SessionId, UserId)> =
             sqlx::query_as("DELETE FROM sessions WHERE token_hash = $1 RETURNING id, user_id")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
@@ -376,9 +393,10 @@ impl Store for PostgresStore {
         Ok(row.map(|(id, user_id)| EndedSession { id, user_id }))
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn sessions_of_user(
         &self,
-        user_id: i64,
+        user_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Session>> {
         let rows: Vec<SessionRow> = sqlx::query_as(
@@ -392,12 +410,13 @@ impl Store for PostgresStore {
         Ok(rows.into_iter().map(Session::from).collect())
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn delete_user_session(
         &self,
-        user_id: i64,
-        id: i64,
+        user_id: UserId,
+        id: SessionId,
     ) -> StoreResult<Option<EndedSession>> {
-        let deleted: Option<i64> =
+        let deleted: Option<SessionId> =
             sqlx::query_scalar("DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING id")
                 .bind(id)
                 .bind(user_id)
@@ -406,7 +425,8 @@ impl Store for PostgresStore {
         Ok(deleted.map(|id| EndedSession { id, user_id }))
     }
 
-    async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
+    #[instrument(level = "debug", skip(self))]
+    async fn session_is_live(&self, id: SessionId, now: OffsetDateTime) -> StoreResult<bool> {
         let expires_at: Option<OffsetDateTime> =
             sqlx::query_scalar("SELECT expires_at FROM sessions WHERE id = $1")
                 .bind(id)
@@ -415,6 +435,7 @@ impl Store for PostgresStore {
         Ok(expires_at.is_some_and(|at| now < at))
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn prune_sessions(&self, now: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
@@ -423,6 +444,7 @@ impl Store for PostgresStore {
         Ok(done.rows_affected())
     }
 
+    #[instrument(level = "debug", skip(self, token_hash))]
     async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord> {
         let id = sqlx::query_scalar(
             "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) \
@@ -439,8 +461,9 @@ impl Store for PostgresStore {
         })
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
-        let row: Option<(i64, String)> =
+        let row: Option<(ApiTokenId, String)> =
             sqlx::query_as("SELECT id, name FROM api_tokens WHERE token_hash = $1")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
@@ -453,11 +476,12 @@ impl Store for PostgresStore {
     /// never see 10. So the insert first locks the recipient's row (`FOR NO KEY UPDATE`, which
     /// foreign-key checks elsewhere do not wait for) and takes its id only then: one user's
     /// notifications commit in id order, and different users' do not wait for each other.
+    #[instrument(level = "debug", skip_all, fields(count = new.len()))]
     async fn create_notifications(
         &self,
         new: &[NewNotification],
     ) -> StoreResult<Vec<Notification>> {
-        let mut recipients: Vec<i64> = new.iter().map(|n| n.user_id).collect();
+        let mut recipients: Vec<UserId> = new.iter().map(|n| n.user_id).collect();
         recipients.sort_unstable();
         recipients.dedup();
         let mut tx = self.pool.begin().await?;
@@ -497,6 +521,7 @@ impl Store for PostgresStore {
         Ok(convert_all(rows)?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
         let sql = format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 \
@@ -513,15 +538,16 @@ impl Store for PostgresStore {
         Ok(convert_all(rows)?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn notifications_after(
         &self,
-        user_id: i64,
-        after: i64,
+        user_id: UserId,
+        after: Option<NotificationId>,
         limit: u32,
     ) -> StoreResult<Vec<Notification>> {
         let sql = format!(
-            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 AND id > $2 \
-             ORDER BY id LIMIT $3"
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 \
+             AND ($2::BIGINT IS NULL OR id > $2) ORDER BY id LIMIT $3"
         );
         let rows: Vec<NotificationRow> = sqlx::query_as(&sql)
             .bind(user_id)
@@ -532,16 +558,17 @@ impl Store for PostgresStore {
         Ok(convert_all(rows)?)
     }
 
-    async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64> {
-        let id =
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_one(&self.pool)
-                .await?;
+    #[instrument(level = "debug", skip(self))]
+    async fn latest_notification_id(&self, user_id: UserId) -> StoreResult<Option<NotificationId>> {
+        let id = sqlx::query_scalar("SELECT MAX(id) FROM notifications WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(id)
     }
 
-    async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
+    #[instrument(level = "debug", skip(self))]
+    async fn unread_count(&self, user_id: UserId) -> StoreResult<i64> {
         let count = sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND NOT is_read",
         )
@@ -551,8 +578,9 @@ impl Store for PostgresStore {
         Ok(count)
     }
 
-    async fn unread_counts(&self, user_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+    #[instrument(level = "debug", skip_all, fields(users = user_ids.len()))]
+    async fn unread_counts(&self, user_ids: &[UserId]) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(UserId, i64)> = sqlx::query_as(
             "SELECT user_id, COUNT(*) FROM notifications \
              WHERE user_id = ANY($1) AND NOT is_read GROUP BY user_id",
         )
@@ -562,7 +590,12 @@ impl Store for PostgresStore {
         Ok(counts_in_order(user_ids, rows))
     }
 
-    async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_read(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+    ) -> StoreResult<Option<Notification>> {
         let sql = format!(
             "UPDATE notifications SET is_read = TRUE, read_at = COALESCE(read_at, $1) \
              WHERE id = $2 AND user_id = $3 RETURNING {NOTIFICATION_COLUMNS}"
@@ -576,7 +609,8 @@ impl Store for PostgresStore {
         Ok(row.map(Notification::try_from).transpose()?)
     }
 
-    async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64> {
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_all_read(&self, user_id: UserId) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE notifications SET is_read = TRUE, read_at = $1 \
              WHERE user_id = $2 AND NOT is_read",
@@ -588,7 +622,8 @@ impl Store for PostgresStore {
         Ok(done.rows_affected())
     }
 
-    async fn mark_read_by_link(&self, user_id: i64, link: &str) -> StoreResult<u64> {
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_read_by_link(&self, user_id: UserId, link: &str) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE notifications SET is_read = TRUE, read_at = $1 \
              WHERE user_id = $2 AND NOT is_read AND link = $3",
@@ -604,6 +639,7 @@ impl Store for PostgresStore {
     /// Globals are resumed from by id too ([`Store::latest_global_id`]), so, as for
     /// notifications, their ids must commit in order: the insert holds a lock that only other
     /// writers of globals wait for (admins, rarely), taken before the id.
+    #[instrument(level = "debug", skip_all)]
     async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("LOCK TABLE global_notifications IN SHARE ROW EXCLUSIVE MODE")
@@ -630,7 +666,11 @@ impl Store for PostgresStore {
         Ok(row.try_into()?)
     }
 
-    async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn global_by_id(
+        &self,
+        id: GlobalNotificationId,
+    ) -> StoreResult<Option<GlobalNotification>> {
         let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications WHERE id = $1");
         let row: Option<GlobalRow> = sqlx::query_as(&sql)
             .bind(id)
@@ -639,12 +679,14 @@ impl Store for PostgresStore {
         Ok(row.map(GlobalNotification::try_from).transpose()?)
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>> {
         let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications ORDER BY id DESC");
         let rows: Vec<GlobalRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
         Ok(convert_all(rows)?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn live_globals(&self, now: OffsetDateTime) -> StoreResult<Vec<GlobalNotification>> {
         // The same test as `GlobalNotification::is_live_at`, in SQL: TIMESTAMPTZ compares as
         // time (SQLite's text does not, so it compares in Rust).
@@ -662,9 +704,10 @@ impl Store for PostgresStore {
     /// (SQLite's read-then-write in a transaction is safe there because it has one writer).
     /// `None` in the patch keeps a column; for the dates a flag says whether to set them, since
     /// "set to none" is a change of its own.
+    #[instrument(level = "debug", skip(self, patch))]
     async fn update_global(
         &self,
-        id: i64,
+        id: GlobalNotificationId,
         patch: &GlobalNotificationPatch,
     ) -> StoreResult<Option<GlobalNotification>> {
         let sql = format!(
@@ -691,14 +734,20 @@ impl Store for PostgresStore {
         Ok(row.map(GlobalNotification::try_from).transpose()?)
     }
 
-    async fn latest_global_id(&self) -> StoreResult<i64> {
-        let id = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM global_notifications")
+    #[instrument(level = "debug", skip_all)]
+    async fn latest_global_id(&self) -> StoreResult<Option<GlobalNotificationId>> {
+        let id = sqlx::query_scalar("SELECT MAX(id) FROM global_notifications")
             .fetch_one(&self.pool)
             .await?;
         Ok(id)
     }
 
-    async fn dismiss_global(&self, user_id: i64, global_id: i64) -> StoreResult<bool> {
+    #[instrument(level = "debug", skip(self))]
+    async fn dismiss_global(
+        &self,
+        user_id: UserId,
+        global_id: GlobalNotificationId,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO global_dismissals (user_id, global_id, dismissed_at) \
              SELECT $1, id, $2 FROM global_notifications WHERE id = $3 \
@@ -715,7 +764,8 @@ impl Store for PostgresStore {
         Ok(self.global_by_id(global_id).await?.is_some())
     }
 
-    async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn dismissed_globals(&self, user_id: UserId) -> StoreResult<Vec<GlobalNotificationId>> {
         let ids = sqlx::query_scalar("SELECT global_id FROM global_dismissals WHERE user_id = $1")
             .bind(user_id)
             .fetch_all(&self.pool)

@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::{is_unique_violation, user_from_row, SqliteStore};
 use crate::model::{
-    Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
-    ProfileDraft, User,
+    Application, ApplicationId, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft,
+    JobId, MessageId, Profile, ProfileDraft, User, UserId,
 };
 use crate::ssr::store::{BoardStore, JobSearch, StoreError, StoreResult, Unique};
 
@@ -72,8 +73,9 @@ fn message_from_row(row: &SqliteRow) -> Result<DirectMessage, sqlx::Error> {
 
 #[async_trait]
 impl BoardStore for SqliteStore {
-    async fn create_job(&self, employer_id: i64, draft: &JobDraft) -> StoreResult<Job> {
-        let id: i64 = sqlx::query_scalar(
+    #[instrument(level = "debug", skip(self, draft))]
+    async fn create_job(&self, employer_id: UserId, draft: &JobDraft) -> StoreResult<Job> {
+        let id: JobId = sqlx::query_scalar(
             "INSERT INTO jobs (employer_id, title, company, location, description, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -88,10 +90,11 @@ impl BoardStore for SqliteStore {
         Ok(self.job(id).await?.expect("a job just created exists"))
     }
 
+    #[instrument(level = "debug", skip(self, draft))]
     async fn update_job(
         &self,
-        employer_id: i64,
-        job_id: i64,
+        employer_id: UserId,
+        job_id: JobId,
         draft: &JobDraft,
     ) -> StoreResult<Option<Job>> {
         let done = sqlx::query(
@@ -112,10 +115,11 @@ impl BoardStore for SqliteStore {
         self.job(job_id).await
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn set_job_open(
         &self,
-        employer_id: i64,
-        job_id: i64,
+        employer_id: UserId,
+        job_id: JobId,
         open: bool,
     ) -> StoreResult<Option<Job>> {
         let done = sqlx::query("UPDATE jobs SET is_open = ? WHERE id = ? AND employer_id = ?")
@@ -130,7 +134,8 @@ impl BoardStore for SqliteStore {
         self.job(job_id).await
     }
 
-    async fn job(&self, id: i64) -> StoreResult<Option<Job>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>> {
         let row = sqlx::query(&format!("{JOB_SELECT} WHERE j.id = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -138,6 +143,7 @@ impl BoardStore for SqliteStore {
         Ok(row.as_ref().map(job_from_row).transpose()?)
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn search_jobs(&self, search: &JobSearch<'_>) -> StoreResult<(Vec<Job>, i64)> {
         // Every word must appear somewhere in the job, in any order (see `word_patterns`).
         let words = search.word_patterns();
@@ -176,7 +182,8 @@ impl BoardStore for SqliteStore {
         Ok((jobs, total))
     }
 
-    async fn employer_jobs(&self, employer_id: i64) -> StoreResult<Vec<Job>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn employer_jobs(&self, employer_id: UserId) -> StoreResult<Vec<Job>> {
         let rows = sqlx::query(&format!(
             "{JOB_SELECT} WHERE j.employer_id = ? ORDER BY j.id DESC"
         ))
@@ -186,13 +193,14 @@ impl BoardStore for SqliteStore {
         Ok(rows.iter().map(job_from_row).collect::<Result<_, _>>()?)
     }
 
+    #[instrument(level = "debug", skip(self, cover_letter))]
     async fn create_application(
         &self,
-        job_id: i64,
-        seeker_id: i64,
+        job_id: JobId,
+        seeker_id: UserId,
         cover_letter: &str,
     ) -> StoreResult<Application> {
-        let id: i64 = sqlx::query_scalar(
+        let id: ApplicationId = sqlx::query_scalar(
             "INSERT INTO applications (job_id, seeker_id, cover_letter, created_at) \
              VALUES (?, ?, ?, ?) RETURNING id",
         )
@@ -212,7 +220,8 @@ impl BoardStore for SqliteStore {
             .expect("an application just created exists"))
     }
 
-    async fn application(&self, id: i64) -> StoreResult<Option<Application>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn application(&self, id: ApplicationId) -> StoreResult<Option<Application>> {
         let row = sqlx::query(&format!("{APPLICATION_SELECT} WHERE a.id = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -220,10 +229,11 @@ impl BoardStore for SqliteStore {
         Ok(row.as_ref().map(application_from_row).transpose()?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn set_application_status(
         &self,
-        employer_id: i64,
-        application_id: i64,
+        employer_id: UserId,
+        application_id: ApplicationId,
         status: ApplicationStatus,
     ) -> StoreResult<Option<Application>> {
         let done = sqlx::query(
@@ -241,7 +251,11 @@ impl BoardStore for SqliteStore {
         self.application(application_id).await
     }
 
-    async fn applications_for_employer(&self, employer_id: i64) -> StoreResult<Vec<Application>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn applications_for_employer(
+        &self,
+        employer_id: UserId,
+    ) -> StoreResult<Vec<Application>> {
         let rows = sqlx::query(&format!(
             "{APPLICATION_SELECT} WHERE j.employer_id = ? ORDER BY a.id DESC"
         ))
@@ -254,7 +268,8 @@ impl BoardStore for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
-    async fn applications_of_seeker(&self, seeker_id: i64) -> StoreResult<Vec<Application>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn applications_of_seeker(&self, seeker_id: UserId) -> StoreResult<Vec<Application>> {
         let rows = sqlx::query(&format!(
             "{APPLICATION_SELECT} WHERE a.seeker_id = ? ORDER BY a.id DESC"
         ))
@@ -267,7 +282,8 @@ impl BoardStore for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
-    async fn applied_to(&self, seeker_id: i64, job_ids: &[i64]) -> StoreResult<Vec<i64>> {
+    #[instrument(level = "debug", skip(self, job_ids), fields(jobs = job_ids.len()))]
+    async fn applied_to(&self, seeker_id: UserId, job_ids: &[JobId]) -> StoreResult<Vec<JobId>> {
         if job_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -276,7 +292,7 @@ impl BoardStore for SqliteStore {
             "[{}]",
             job_ids
                 .iter()
-                .map(i64::to_string)
+                .map(JobId::to_string)
                 .collect::<Vec<_>>()
                 .join(",")
         );
@@ -290,6 +306,7 @@ impl BoardStore for SqliteStore {
         .await?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn profile(&self, username: &str) -> StoreResult<Option<Profile>> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.role, COALESCE(p.headline, '') AS headline, \
@@ -313,7 +330,8 @@ impl BoardStore for SqliteStore {
         }))
     }
 
-    async fn save_profile(&self, user_id: i64, draft: &ProfileDraft) -> StoreResult<()> {
+    #[instrument(level = "debug", skip(self, draft))]
+    async fn save_profile(&self, user_id: UserId, draft: &ProfileDraft) -> StoreResult<()> {
         // Skills are stored one per line: a skill may contain a comma-free anything else.
         sqlx::query(
             "INSERT INTO profiles (user_id, headline, skills, bio) VALUES (?, ?, ?, ?) \
@@ -329,10 +347,11 @@ impl BoardStore for SqliteStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn record_profile_view(
         &self,
-        viewer_id: i64,
-        profile_id: i64,
+        viewer_id: UserId,
+        profile_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
@@ -348,13 +367,14 @@ impl BoardStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    #[instrument(level = "debug", skip(self, body))]
     async fn create_message(
         &self,
-        sender_id: i64,
-        recipient_id: i64,
+        sender_id: UserId,
+        recipient_id: UserId,
         body: &str,
     ) -> StoreResult<DirectMessage> {
-        let id: i64 = sqlx::query_scalar(
+        let id: MessageId = sqlx::query_scalar(
             "INSERT INTO messages (sender_id, recipient_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
         )
         .bind(sender_id)
@@ -370,7 +390,13 @@ impl BoardStore for SqliteStore {
         Ok(message_from_row(&row)?)
     }
 
-    async fn conversation(&self, a: i64, b: i64, limit: u32) -> StoreResult<Vec<DirectMessage>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn conversation(
+        &self,
+        a: UserId,
+        b: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<DirectMessage>> {
         let rows = sqlx::query(&format!(
             "{MESSAGE_SELECT} WHERE (m.sender_id = ?1 AND m.recipient_id = ?2) \
              OR (m.sender_id = ?2 AND m.recipient_id = ?1) ORDER BY m.id DESC LIMIT ?3"
@@ -388,7 +414,8 @@ impl BoardStore for SqliteStore {
         Ok(messages)
     }
 
-    async fn conversations(&self, user_id: i64) -> StoreResult<Vec<Conversation>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn conversations(&self, user_id: UserId) -> StoreResult<Vec<Conversation>> {
         // One statement: each conversation's last message, with its peer joined in.
         let rows = sqlx::query(&format!(
             "SELECT peer.id AS peer_id, peer.username AS peer_username, peer.role AS peer_role, \

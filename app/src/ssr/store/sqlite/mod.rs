@@ -13,13 +13,18 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Row, SqlitePool};
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::{
     counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
     GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
     RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
 };
-use crate::model::{GlobalNotification, Notification, Role, Session, User};
+use crate::model::{
+    GlobalNotification, GlobalNotificationId, Notification, NotificationId, Role, Session,
+    SessionId, User, UserId,
+};
+use crate::ssr::store::stored;
 
 /// Cloning shares the pool.
 #[derive(Clone)]
@@ -127,25 +132,28 @@ fn user_from_row(row: &SqliteRow) -> Result<User, sqlx::Error> {
     })
 }
 
+/// A notification row, its text parsed again (see [`stored`] for a row that no longer parses).
 fn notification_from_row(row: &SqliteRow) -> Result<Notification, sqlx::Error> {
+    let id: NotificationId = row.try_get("id")?;
     Ok(Notification {
-        id: row.try_get("id")?,
+        id,
         user_id: row.try_get("user_id")?,
-        title: row.try_get("title")?,
-        message: row.try_get("message")?,
+        title: stored::parsed("title", row.try_get("title")?)?,
+        message: stored::parsed("message", row.try_get("message")?)?,
         notification_type: parse_column(row, "notification_type")?,
-        link: row.try_get("link")?,
+        link: stored::link(id, row.try_get("link")?),
         is_read: row.try_get("is_read")?,
         read_at: row.try_get("read_at")?,
         created_at: row.try_get("created_at")?,
     })
 }
 
+/// A global notification row, its text parsed again (see [`stored`]).
 fn global_from_row(row: &SqliteRow) -> Result<GlobalNotification, sqlx::Error> {
     Ok(GlobalNotification {
         id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        message: row.try_get("message")?,
+        title: stored::parsed("title", row.try_get("title")?)?,
+        message: stored::parsed("message", row.try_get("message")?)?,
         level: parse_column(row, "level")?,
         show_on_site: row.try_get("show_on_site")?,
         is_active: row.try_get("is_active")?,
@@ -162,6 +170,7 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 #[async_trait]
 impl Store for SqliteStore {
+    #[instrument(level = "debug", skip_all)]
     async fn migrate(&self) -> StoreResult<()> {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.pool)
@@ -169,11 +178,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self, password_hash))]
     async fn create_user(
         &self,
         username: &str,
@@ -197,6 +208,7 @@ impl Store for SqliteStore {
         Ok(user_from_row(&row)?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
         let row =
             sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ?")
@@ -212,6 +224,7 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query("SELECT id, username, role FROM users WHERE username = ?")
             .bind(username)
@@ -220,7 +233,8 @@ impl Store for SqliteStore {
         Ok(row.as_ref().map(user_from_row).transpose()?)
     }
 
-    async fn users_among(&self, ids: &[i64], usernames: &[String]) -> StoreResult<Vec<User>> {
+    #[instrument(level = "debug", skip_all, fields(ids = ids.len(), usernames = usernames.len()))]
+    async fn users_among(&self, ids: &[UserId], usernames: &[String]) -> StoreResult<Vec<User>> {
         if ids.is_empty() && usernames.is_empty() {
             return Ok(Vec::new());
         }
@@ -238,7 +252,8 @@ impl Store for SqliteStore {
         Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
     }
 
-    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<i64>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn user_ids_with_role(&self, role: Role) -> StoreResult<Vec<UserId>> {
         let ids = sqlx::query_scalar("SELECT id FROM users WHERE role = ? ORDER BY id")
             .bind(<&str>::from(role))
             .fetch_all(&self.pool)
@@ -246,13 +261,14 @@ impl Store for SqliteStore {
         Ok(ids)
     }
 
+    #[instrument(level = "debug", skip(self, token_hash, browser))]
     async fn create_session(
         &self,
         token_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         browser: &str,
         expires_at: OffsetDateTime,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<SessionId> {
         let id = sqlx::query_scalar(
             "INSERT INTO sessions (token_hash, user_id, user_agent, created_at, expires_at) \
              VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -267,6 +283,7 @@ impl Store for SqliteStore {
         Ok(id)
     }
 
+    #[instrument(level = "debug", skip(self, token_hash))]
     async fn session(
         &self,
         token_hash: &str,
@@ -291,6 +308,7 @@ impl Store for SqliteStore {
         }))
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn delete_session(&self, token_hash: &str) -> StoreResult<Option<EndedSession>> {
         let row = sqlx::query("DELETE FROM sessions WHERE token_hash = ? RETURNING id, user_id")
             .bind(token_hash)
@@ -305,9 +323,10 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn sessions_of_user(
         &self,
-        user_id: i64,
+        user_id: UserId,
         now: OffsetDateTime,
     ) -> StoreResult<Vec<Session>> {
         let rows = sqlx::query(
@@ -330,12 +349,13 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn delete_user_session(
         &self,
-        user_id: i64,
-        id: i64,
+        user_id: UserId,
+        id: SessionId,
     ) -> StoreResult<Option<EndedSession>> {
-        let deleted: Option<i64> =
+        let deleted: Option<SessionId> =
             sqlx::query_scalar("DELETE FROM sessions WHERE id = ? AND user_id = ? RETURNING id")
                 .bind(id)
                 .bind(user_id)
@@ -344,7 +364,8 @@ impl Store for SqliteStore {
         Ok(deleted.map(|id| EndedSession { id, user_id }))
     }
 
-    async fn session_is_live(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
+    #[instrument(level = "debug", skip(self))]
+    async fn session_is_live(&self, id: SessionId, now: OffsetDateTime) -> StoreResult<bool> {
         let expires_at: Option<OffsetDateTime> =
             sqlx::query_scalar("SELECT expires_at FROM sessions WHERE id = ?")
                 .bind(id)
@@ -353,6 +374,7 @@ impl Store for SqliteStore {
         Ok(expires_at.is_some_and(|at| now < at))
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn prune_sessions(&self, now: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
             .bind(now)
@@ -361,6 +383,7 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
+    #[instrument(level = "debug", skip(self, token_hash))]
     async fn create_api_token(&self, name: &str, token_hash: &str) -> StoreResult<ApiTokenRecord> {
         let id = sqlx::query_scalar(
             "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?) RETURNING id",
@@ -376,6 +399,7 @@ impl Store for SqliteStore {
         })
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiTokenRecord>> {
         let row = sqlx::query("SELECT id, name FROM api_tokens WHERE token_hash = ?")
             .bind(token_hash)
@@ -390,6 +414,7 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    #[instrument(level = "debug", skip_all, fields(count = new.len()))]
     async fn create_notifications(
         &self,
         new: &[NewNotification],
@@ -431,6 +456,7 @@ impl Store for SqliteStore {
         Ok(stored)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
         let sql = format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? \
@@ -450,18 +476,20 @@ impl Store for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn notifications_after(
         &self,
-        user_id: i64,
-        after: i64,
+        user_id: UserId,
+        after: Option<NotificationId>,
         limit: u32,
     ) -> StoreResult<Vec<Notification>> {
         let sql = format!(
-            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? AND id > ? \
-             ORDER BY id LIMIT ?"
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? \
+             AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?"
         );
         let rows = sqlx::query(&sql)
             .bind(user_id)
+            .bind(after)
             .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -472,16 +500,17 @@ impl Store for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
-    async fn latest_notification_id(&self, user_id: i64) -> StoreResult<i64> {
-        let id =
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_one(&self.pool)
-                .await?;
+    #[instrument(level = "debug", skip(self))]
+    async fn latest_notification_id(&self, user_id: UserId) -> StoreResult<Option<NotificationId>> {
+        let id = sqlx::query_scalar("SELECT MAX(id) FROM notifications WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(id)
     }
 
-    async fn unread_count(&self, user_id: i64) -> StoreResult<i64> {
+    #[instrument(level = "debug", skip(self))]
+    async fn unread_count(&self, user_id: UserId) -> StoreResult<i64> {
         let count = sqlx::query_scalar(
             "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0",
         )
@@ -491,8 +520,9 @@ impl Store for SqliteStore {
         Ok(count)
     }
 
-    async fn unread_counts(&self, user_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+    #[instrument(level = "debug", skip_all, fields(users = user_ids.len()))]
+    async fn unread_counts(&self, user_ids: &[UserId]) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(UserId, i64)> = sqlx::query_as(
             "SELECT user_id, COUNT(*) FROM notifications \
              WHERE user_id IN (SELECT value FROM json_each(?)) AND is_read = 0 GROUP BY user_id",
         )
@@ -502,7 +532,12 @@ impl Store for SqliteStore {
         Ok(counts_in_order(user_ids, rows))
     }
 
-    async fn mark_read(&self, user_id: i64, id: i64) -> StoreResult<Option<Notification>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_read(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+    ) -> StoreResult<Option<Notification>> {
         let sql = format!(
             "UPDATE notifications SET is_read = 1, read_at = COALESCE(read_at, ?) \
              WHERE id = ? AND user_id = ? RETURNING {NOTIFICATION_COLUMNS}"
@@ -516,7 +551,8 @@ impl Store for SqliteStore {
         Ok(row.as_ref().map(notification_from_row).transpose()?)
     }
 
-    async fn mark_all_read(&self, user_id: i64) -> StoreResult<u64> {
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_all_read(&self, user_id: UserId) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE notifications SET is_read = 1, read_at = ? WHERE user_id = ? AND is_read = 0",
         )
@@ -527,7 +563,8 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
-    async fn mark_read_by_link(&self, user_id: i64, link: &str) -> StoreResult<u64> {
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_read_by_link(&self, user_id: UserId, link: &str) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE notifications SET is_read = 1, read_at = ? \
              WHERE user_id = ? AND is_read = 0 AND link = ?",
@@ -540,6 +577,7 @@ impl Store for SqliteStore {
         Ok(done.rows_affected())
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification> {
         let sql = format!(
             "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
@@ -561,7 +599,11 @@ impl Store for SqliteStore {
         Ok(global_from_row(&row)?)
     }
 
-    async fn global_by_id(&self, id: i64) -> StoreResult<Option<GlobalNotification>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn global_by_id(
+        &self,
+        id: GlobalNotificationId,
+    ) -> StoreResult<Option<GlobalNotification>> {
         let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications WHERE id = ?");
         let row = sqlx::query(&sql)
             .bind(id)
@@ -570,12 +612,14 @@ impl Store for SqliteStore {
         Ok(row.as_ref().map(global_from_row).transpose()?)
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn list_globals(&self) -> StoreResult<Vec<GlobalNotification>> {
         let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications ORDER BY id DESC");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         Ok(rows.iter().map(global_from_row).collect::<Result<_, _>>()?)
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn live_globals(&self, now: OffsetDateTime) -> StoreResult<Vec<GlobalNotification>> {
         // Dates are compared in Rust: RFC 3339 text with varying fractions does not sort as text.
         let sql = format!(
@@ -593,9 +637,10 @@ impl Store for SqliteStore {
         Ok(live)
     }
 
+    #[instrument(level = "debug", skip(self, patch))]
     async fn update_global(
         &self,
-        id: i64,
+        id: GlobalNotificationId,
         patch: &GlobalNotificationPatch,
     ) -> StoreResult<Option<GlobalNotification>> {
         let mut tx = self.pool.begin().await?;
@@ -605,10 +650,10 @@ impl Store for SqliteStore {
         };
         let mut global = global_from_row(&row)?;
         if let Some(title) = &patch.title {
-            global.title = title.as_str().to_owned();
+            global.title = title.clone();
         }
         if let Some(message) = &patch.message {
-            global.message = message.as_str().to_owned();
+            global.message = message.clone();
         }
         if let Some(level) = patch.level {
             global.level = level;
@@ -629,8 +674,8 @@ impl Store for SqliteStore {
             "UPDATE global_notifications SET title = ?, message = ?, level = ?, show_on_site = ?, \
              is_active = ?, starts_at = ?, expires_at = ? WHERE id = ?",
         )
-        .bind(&global.title)
-        .bind(&global.message)
+        .bind(global.title.as_str())
+        .bind(global.message.as_str())
         .bind(<&str>::from(global.level))
         .bind(global.show_on_site)
         .bind(global.is_active)
@@ -643,14 +688,20 @@ impl Store for SqliteStore {
         Ok(Some(global))
     }
 
-    async fn latest_global_id(&self) -> StoreResult<i64> {
-        let id = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM global_notifications")
+    #[instrument(level = "debug", skip_all)]
+    async fn latest_global_id(&self) -> StoreResult<Option<GlobalNotificationId>> {
+        let id = sqlx::query_scalar("SELECT MAX(id) FROM global_notifications")
             .fetch_one(&self.pool)
             .await?;
         Ok(id)
     }
 
-    async fn dismiss_global(&self, user_id: i64, global_id: i64) -> StoreResult<bool> {
+    #[instrument(level = "debug", skip(self))]
+    async fn dismiss_global(
+        &self,
+        user_id: UserId,
+        global_id: GlobalNotificationId,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO global_dismissals (user_id, global_id, dismissed_at) \
              SELECT ?, id, ? FROM global_notifications WHERE id = ? \
@@ -667,7 +718,8 @@ impl Store for SqliteStore {
         Ok(self.global_by_id(global_id).await?.is_some())
     }
 
-    async fn dismissed_globals(&self, user_id: i64) -> StoreResult<Vec<i64>> {
+    #[instrument(level = "debug", skip(self))]
+    async fn dismissed_globals(&self, user_id: UserId) -> StoreResult<Vec<GlobalNotificationId>> {
         let ids = sqlx::query_scalar("SELECT global_id FROM global_dismissals WHERE user_id = ?")
             .bind(user_id)
             .fetch_all(&self.pool)

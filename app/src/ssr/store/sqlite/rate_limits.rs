@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+use tracing::instrument;
 
 use super::SqliteStore;
 use crate::ssr::store::rate_limits::{from_unix_millis, unix_millis};
@@ -9,6 +10,7 @@ use crate::ssr::store::{RateLimitStore, StoreResult};
 
 #[async_trait]
 impl RateLimitStore for SqliteStore {
+    #[instrument(level = "debug", skip(self, key))]
     async fn record_limit_event(&self, key: &str, at: OffsetDateTime) -> StoreResult<()> {
         sqlx::query("INSERT INTO rate_limit_events (limit_key, at_ms) VALUES (?, ?)")
             .bind(key)
@@ -18,6 +20,7 @@ impl RateLimitStore for SqliteStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self, key))]
     async fn recent_limit_events(
         &self,
         key: &str,
@@ -39,6 +42,7 @@ impl RateLimitStore for SqliteStore {
             .collect::<Result<_, _>>()?)
     }
 
+    #[instrument(level = "debug", skip_all)]
     async fn forget_limit_events(&self, key: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM rate_limit_events WHERE limit_key = ?")
             .bind(key)
@@ -47,6 +51,7 @@ impl RateLimitStore for SqliteStore {
         Ok(())
     }
 
+    #[instrument(level = "debug", skip(self))]
     async fn prune_limit_events(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM rate_limit_events WHERE at_ms < ?")
             .bind(unix_millis(before))
