@@ -115,3 +115,21 @@ test("a person sees every browser they are signed in on and signs the others out
   await expect(page.getByTestId("whoami")).toContainText(username);
   await phoneContext.close();
 });
+
+test("signing out in one tab closes the other tab's live connection and sends that tab to the sign-in page", async ({ page }) => {
+  const username = uniqueName("tabs");
+  await signUp(page, username, PASSWORD);
+  const otherTab = await page.context().newPage();
+  const opened = otherTab.waitForEvent("websocket", (ws) => ws.url().includes("/ws/notifications/"));
+  await otherTab.goto("/notifications/");
+  await expect(otherTab.getByTestId("ws-status")).toHaveText("connected");
+  const otherSocket = await opened;
+
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // Nobody touches the other tab: the server closes its socket (4000), and the tab goes to sign in.
+  await expect.poll(() => otherSocket.isClosed()).toBe(true);
+  await expect(otherTab).toHaveURL(/\/login$/);
+  await expect(otherTab.getByTestId("whoami")).toHaveCount(0);
+});

@@ -1,80 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
-import { mkdtempSync } from "fs";
-import { tmpdir } from "os";
-import path from "path";
+import { execFileSync } from "child_process";
 import { expect, test } from "@playwright/test";
 import { DEMO_PASSWORD, notify } from "./helpers";
+import { freshDatabase, startHerald, stopHerald } from "./own-herald";
 
-// This test runs a Herald of its own, so it can stop and start it. The first start binds a port
-// the system picks, read from the server's own "listening" log line, so no other server can
-// answer in its place; the restart binds that same port again, as a restarted deployment would.
-const ROOT = path.resolve(__dirname, "..", "..");
-
-type Herald = { child: ChildProcess; base: string };
-
-async function startHerald(database: string, port = 0): Promise<Herald> {
-  const child = spawn(path.join(ROOT, "target/debug/herald"), ["serve", "--demo"], {
-    env: {
-      ...process.env,
-      HERALD_DATABASE_URL: `sqlite://${database}`,
-      HERALD_BIND: `127.0.0.1:${port}`,
-      HERALD_SITE_ROOT: path.join(ROOT, "target/site"),
-      HERALD_LOG: "info",
-      HERALD_LOG_FORMAT: "json",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  try {
-    const address = await listeningAddress(child);
-    const base = `http://${address}`;
-    const response = await fetch(`${base}/readyz`);
-    if (!response.ok) throw new Error(`herald at ${base} answered ${response.status}`);
-    return { child, base };
-  } catch (err) {
-    // A server that did not come up must not outlive the test.
-    await stopHerald({ child, base: "" });
-    throw err;
-  }
-}
-
-/** The address the child logs once it listens; fails if it exits or takes over 20 s. */
-function listeningAddress(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    const timer = setTimeout(() => reject(new Error("herald did not start within 20 s")), 20_000);
-    const done = (result: () => void) => {
-      clearTimeout(timer);
-      child.stdout?.off("data", onData);
-      child.off("exit", onExit);
-      // Keep draining the pipe, or a chatty server would block on a full one.
-      child.stdout?.resume();
-      result();
-    };
-    const onExit = (code: number | null) => done(() => reject(new Error(`herald exited (${code}) before it listened`)));
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        try {
-          const fields = JSON.parse(line).fields ?? {};
-          if (fields.message === "listening" && fields.addr) return done(() => resolve(String(fields.addr)));
-        } catch {
-          // not a JSON line
-        }
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", onExit);
-  });
-}
-
-async function stopHerald({ child }: Herald) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
+// This test runs a Herald of its own, so it can stop and start it. The restart binds the port
+// the first start was given, as a restarted deployment would.
 
 /** Writes a notification straight into the database, as if created while the server was down. */
 function insertWhileDown(database: string, username: string, title: string) {
@@ -90,7 +20,7 @@ db.commit()
 
 test("after a server restart the page reconnects by itself and shows what was created meanwhile, once", async ({ page }) => {
   test.setTimeout(60_000);
-  const database = path.join(mkdtempSync(path.join(tmpdir(), "herald-restart-")), "herald.db");
+  const database = freshDatabase();
   let server = await startHerald(database);
   const port = Number(new URL(server.base).port);
   try {

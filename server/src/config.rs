@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use app::model::{Level, NotificationType, SignUpRole};
+use app::ssr::store::MAX_LIMIT_WINDOW;
 use clap::{Args, Parser, Subcommand};
 
 use crate::realtime::broker::BrokerChoice;
@@ -88,13 +89,30 @@ pub struct ServeConfig {
     #[arg(long, env = "HERALD_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
-    /// How long a sign-in lasts, in hours.
-    #[arg(long, env = "HERALD_SESSION_TTL_HOURS", default_value_t = 24 * 14)]
-    pub session_ttl_hours: u64,
+    /// How long a sign-in lasts, in seconds (14 days by default). A page still open when it
+    /// ends is sent to the sign-in page within one ping interval.
+    #[arg(
+        long,
+        env = "HERALD_SESSION_TTL_SECONDS",
+        default_value_t = 14 * 24 * 3600,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub session_ttl_seconds: u64,
 
-    /// Failed sign-ins to one account within 15 minutes before further tries are refused (429).
+    /// Failed sign-ins to one account within the failed-login window before further tries are
+    /// refused (429).
     #[arg(long, env = "HERALD_MAX_FAILED_LOGINS", default_value_t = 10)]
     pub max_failed_logins: usize,
+
+    /// How long a failed sign-in counts, in seconds: a lockout lifts this long after the
+    /// failure that caused it. At most an hour, as long as failures are kept.
+    #[arg(
+        long,
+        env = "HERALD_FAILED_LOGIN_WINDOW_SECONDS",
+        default_value_t = 15 * 60,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_LIMIT_WINDOW.as_secs())
+    )]
+    pub failed_login_window_seconds: u64,
 
     /// Accounts one client address may create per hour by signing up (429 beyond).
     #[arg(long, env = "HERALD_MAX_SIGN_UPS_PER_HOUR", default_value_t = 20)]
@@ -325,9 +343,10 @@ impl ServeConfig {
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             cookie_secure: false,
-            session_ttl_hours: 24,
+            session_ttl_seconds: 24 * 3600,
             max_body_bytes: 64 * 1024,
             max_failed_logins: 10,
+            failed_login_window_seconds: 15 * 60,
             max_sign_ups_per_hour: 1_000,
             max_messages_per_minute: 30,
             http_header_timeout_ms: 10_000,
@@ -467,6 +486,31 @@ mod tests {
             err.contains("--role") && err.contains("jobseeker, employer"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_session_that_ends_at_once_or_a_failed_login_window_longer_than_failures_are_kept_is_refused(
+    ) {
+        let serve = |flag: &str, value: &str| {
+            Cli::try_parse_from(["herald", "serve", flag, value]).map(|cli| match cli.command {
+                Some(Command::Serve(config)) => config,
+                _ => unreachable!("herald serve"),
+            })
+        };
+        let err = serve("--session-ttl-seconds", "0").unwrap_err().to_string();
+        assert!(
+            err.contains("--session-ttl-seconds") && err.contains("1.."),
+            "{err}"
+        );
+        let err = serve("--failed-login-window-seconds", "3601")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--failed-login-window-seconds") && err.contains("1..=3600"),
+            "{err}"
+        );
+        let config = serve("--failed-login-window-seconds", "3600").unwrap();
+        assert_eq!(config.failed_login_window_seconds, 3600);
     }
 
     fn flags(command: &clap::Command) -> impl Iterator<Item = &clap::Arg> {

@@ -77,12 +77,12 @@ impl Application {
             presence: node.clone(),
             sessions: Arc::new(SessionSettings {
                 cookie_secure: config.cookie_secure,
-                ttl: Duration::from_secs(config.session_ttl_hours * 3600),
+                ttl: Duration::from_secs(config.session_ttl_seconds),
             }),
             login_guard: Arc::new(LoginGuard::new(
                 store.clone(),
                 config.max_failed_logins,
-                Duration::from_secs(15 * 60),
+                Duration::from_secs(config.failed_login_window_seconds),
             )),
             limits: Arc::new(Limits::new(
                 store.clone(),

@@ -328,6 +328,42 @@ async fn a_guesser_locks_only_themselves_out_and_the_lock_answers_retry_after() 
 }
 
 #[tokio::test]
+async fn a_lockout_lifts_when_its_retry_after_has_passed_and_the_right_password_gets_in() {
+    let app = spawn_app_with(|c| {
+        c.max_failed_logins = 3;
+        c.failed_login_window_seconds = 2;
+    })
+    .await;
+    app.user("ada", "jobseeker").await;
+    let guesser = reqwest::Client::new();
+    let sign_in = |password: &'static str| {
+        guesser
+            .post(app.url("/api/auth/login/"))
+            .json(&json!({ "username": "ada", "password": password }))
+            .send()
+    };
+    for _ in 0..3 {
+        let wrong = sign_in("not her password").await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = sign_in(PASSWORD).await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=2).contains(&retry_after),
+        "within the 2 s window: {retry_after}"
+    );
+    // The moment the server named is the event to wait for: nothing is sent before it.
+    tokio::time::sleep(Duration::from_secs(retry_after)).await;
+    let after = sign_in(PASSWORD).await.unwrap();
+    assert_eq!(after.status(), StatusCode::OK, "the lockout lifted");
+}
+
+#[tokio::test]
 async fn a_huge_user_name_is_refused_without_being_remembered() {
     let app = spawn_app().await;
     let name = "x".repeat(60_000);

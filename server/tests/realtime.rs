@@ -417,6 +417,37 @@ async fn a_removed_session_closes_its_socket_at_the_next_check() {
 }
 
 #[tokio::test]
+async fn a_session_that_expires_closes_its_open_socket_with_4001() {
+    let ttl = Duration::from_secs(2);
+    let app = spawn_app_with(|config| {
+        config.session_ttl_seconds = ttl.as_secs();
+        config.realtime.ws_ping_ms = 100;
+    })
+    .await;
+    let signed_up = tokio::time::Instant::now();
+    let ada = app.user("ada", "jobseeker").await;
+    let mut socket = app.socket(&ada, "").await;
+    assert_eq!(socket.next().await["type"], "hello");
+    assert_eq!(
+        socket.ended().await,
+        Ended::Closed(Disconnect::SessionExpired.code())
+    );
+    assert!(
+        signed_up.elapsed() >= ttl - Duration::from_millis(200),
+        "closed after {:?}, before the session's {ttl:?} were up",
+        signed_up.elapsed()
+    );
+    // The cookie, sent by hand (the client's own jar let it go at its Max-Age), opens nothing.
+    let me = reqwest::Client::new()
+        .get(app.url("/api/auth/me/"))
+        .header("cookie", &ada.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn a_socket_that_never_answers_is_dropped() {
     let app = spawn_app_with(|config| {
         config.realtime.ws_ping_ms = 50;

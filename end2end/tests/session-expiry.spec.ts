@@ -1,0 +1,32 @@
+import { expect, test } from "@playwright/test";
+import { DEMO_PASSWORD } from "./helpers";
+import { freshDatabase, startHerald, stopHerald } from "./own-herald";
+
+// A Herald of this test's own, whose sessions last seconds rather than the 14 days the suite's
+// server gives them, and which checks its sockets' sessions four times a second.
+const SESSION_SECONDS = 10;
+
+test("a page left open when its session runs out goes to the sign-in page by itself", async ({ page }) => {
+  const server = await startHerald(freshDatabase(), 0, {
+    HERALD_SESSION_TTL_SECONDS: String(SESSION_SECONDS),
+    HERALD_WS_PING_MS: "250",
+  });
+  try {
+    await page.goto(`${server.base}/login`);
+    await page.getByLabel("Username").fill("ada");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const signedInAt = Date.now();
+    await expect(page.getByTestId("whoami")).toContainText("ada");
+    await expect(page.getByTestId("ws-status")).toHaveText("connected");
+    await expect(page).not.toHaveURL(/\/login$/);
+
+    // Nobody touches the page: the server closes its socket as the session ends (4001), and
+    // the page goes to sign in again.
+    await expect(page).toHaveURL(/\/login$/, { timeout: (SESSION_SECONDS + 10) * 1000 });
+    expect(Date.now() - signedInAt).toBeGreaterThanOrEqual((SESSION_SECONDS - 1) * 1000);
+    await expect(page.getByTestId("whoami")).toHaveCount(0);
+  } finally {
+    await stopHerald(server);
+  }
+});
