@@ -53,6 +53,11 @@ pub fn provide_viewer() {
         #[cfg(not(feature = "hydrate"))]
         let _ = (viewer, realtime);
     });
+    // The connection belongs to the app that started it: it closes when the app goes away.
+    on_cleanup(|| {
+        #[cfg(feature = "hydrate")]
+        crate::realtime::socket::stop();
+    });
 }
 
 /// Keeps the unread count in the tab's title, "(3) Herald", so a tab in the background says

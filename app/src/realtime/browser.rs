@@ -20,42 +20,37 @@ pub fn follow(link: &crate::model::Link) {
     let _ = window().location().assign(link.as_str());
 }
 
-/// Calls the JSON API with the session cookie; answers the status and the body's text.
+/// Calls the JSON API; answers the status and the body's text. The session cookie goes along:
+/// fetch's default credentials are `same-origin`.
 pub async fn fetch(
     method: &str,
     path: &str,
     body: Option<String>,
 ) -> Result<(u16, String), String> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    if let Some(body) = body {
-        let headers = web_sys::Headers::new().map_err(|e| format!("{e:?}"))?;
-        headers
-            .set("content-type", "application/json")
-            .map_err(|e| format!("{e:?}"))?;
-        init.set_headers(&headers);
-        init.set_body(&body.into());
+    use gloo_net::http::{Method, RequestBuilder};
+    let method = Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+    let request = RequestBuilder::new(path).method(method);
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(body),
+        None => request.build(),
     }
-    let request =
-        web_sys::Request::new_with_str_and_init(path, &init).map_err(|e| format!("{e:?}"))?;
-    let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_request(&request))
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    let response: web_sys::Response = response.dyn_into().map_err(|e| format!("{e:?}"))?;
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?)
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
+    .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    Ok((response.status(), text))
 }
 
-/// Calls `action` each time the element scrolls into view (infinite scroll).
+/// Calls `action` each time the element scrolls into view (infinite scroll), for as long as the
+/// component that calls this lives.
 pub fn when_visible<E>(node: leptos::prelude::NodeRef<E>, action: impl Fn() + 'static)
 where
     E: leptos::tachys::html::element::ElementType,
     E::Output: JsCast + Clone + 'static,
 {
     use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
     let action = std::rc::Rc::new(action);
     Effect::new(move |_| {
         let Some(element) = node.get() else { return };
@@ -63,23 +58,28 @@ where
             return;
         };
         let action = action.clone();
-        let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
-            move |entries: js_sys::Array| {
-                let visible = entries.iter().any(|entry| {
-                    entry
-                        .dyn_into::<web_sys::IntersectionObserverEntry>()
-                        .is_ok_and(|e| e.is_intersecting())
-                });
-                if visible {
-                    action();
-                }
-            },
-        );
-        if let Ok(observer) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref())
-        {
-            observer.observe(&element);
-            // The observer lives as long as the element it watches.
-            callback.forget();
-        }
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let visible = entries.iter().any(|entry| {
+                entry
+                    .dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|e| e.is_intersecting())
+            });
+            if visible {
+                action();
+            }
+        });
+        let Ok(observer) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref())
+        else {
+            return;
+        };
+        observer.observe(&element);
+        // Runs when the element changes (this effect runs again) or the component goes away:
+        // the observer stops, then its callback is dropped.
+        let watching = send_wrapper::SendWrapper::new((observer, callback));
+        on_cleanup(move || {
+            let (observer, callback) = watching.take();
+            observer.disconnect();
+            drop(callback);
+        });
     });
 }
