@@ -428,10 +428,10 @@ async fn a_session_that_expires_closes_its_open_socket_with_4001() {
     let ada = app.user("ada", "jobseeker").await;
     let mut socket = app.socket(&ada, "").await;
     assert_eq!(socket.next().await["type"], "hello");
-    assert_eq!(
-        socket.ended().await,
-        Ended::Closed(Disconnect::SessionExpired.code())
-    );
+    let ended = tokio::time::timeout(ttl * 5, socket.ended())
+        .await
+        .expect("the socket was still open long after its session expired");
+    assert_eq!(ended, Ended::Closed(Disconnect::SessionExpired.code()));
     assert!(
         signed_up.elapsed() >= ttl - Duration::from_millis(200),
         "closed after {:?}, before the session's {ttl:?} were up",
