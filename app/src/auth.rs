@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::model::{GlobalNotification, GlobalNotificationId, NotificationId, User};
+use crate::model::{
+    GlobalNotification, GlobalNotificationId, Notification, NotificationId, Preferences, User,
+};
 
 /// Who is looking at the page, and what the page shows them at render time. The socket resumes
 /// from the latest ids (from the first, when there were none yet), so nothing created between
@@ -18,14 +20,23 @@ pub struct Viewer {
     pub latest_global_id: Option<GlobalNotificationId>,
     /// The live global notifications this user has not dismissed.
     pub banners: Vec<GlobalNotification>,
+    /// The newest notifications of the inbox, newest first: what the bell's popover lists, so
+    /// it opens without a round trip.
+    pub recent: Vec<Notification>,
+    /// Which alerts each type raises, applied to what arrives while the page is open.
+    pub preferences: Preferences,
 }
+
+/// How many notifications the bell's popover lists when the page is rendered.
+pub const POPOVER_SIZE: u32 = 8;
 
 /// The viewer of the page at `path`. Opening a page is seeing it: the viewer's notifications
 /// that link to `path` are marked read first, so the badge rendered with the page is already
 /// right.
 #[server]
 pub async fn get_viewer(path: String) -> Result<Option<Viewer>, AppError> {
-    use crate::ssr::{announcements, inbox, services, session};
+    use crate::ssr::store::NotificationQuery;
+    use crate::ssr::{announcements, inbox, preferences, services, session};
 
     let Some(signed_in) = session::signed_in() else {
         return Ok(None);
@@ -45,12 +56,25 @@ pub async fn get_viewer(path: String) -> Result<Option<Viewer>, AppError> {
         }
     }
     let banners = announcements::banners_for(&services, user_id).await?;
+    // After the marking above, so what the page just marked read shows read.
+    let recent = store
+        .list_notifications(NotificationQuery {
+            user_id,
+            unread_only: false,
+            archived: false,
+            before: None,
+            limit: POPOVER_SIZE,
+        })
+        .await?;
+    let preferences = preferences::of(&services, user_id).await?;
     Ok(Some(Viewer {
         user: signed_in.user,
         unread_count,
         latest_notification_id,
         latest_global_id,
         banners,
+        recent,
+        preferences,
     }))
 }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod hydration;
+pub mod inbox;
 pub mod model;
 pub mod pages;
 pub mod protocol;
@@ -21,7 +22,8 @@ use crate::components::layout::{provide_viewer, Layout};
 use crate::pages::{
     AdminRoute, ApplicationRoute, ConversationRoute, EditJobRoute, EmployerApplicationsRoute,
     EmployerJobsRoute, HomePage, JobRoute, LoginPage, MessagesRoute, MyApplicationsRoute, NotFound,
-    NotificationsRoute, ProfileRoute, RealtimeTestRoute, RegisterPage, SessionsRoute,
+    NotificationSettingsRoute, NotificationsRoute, ProfileRoute, RealtimeTestRoute, RegisterPage,
+    SessionsRoute,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -77,6 +79,11 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/jobs/:id") view={Lazy::<JobRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/applications/") view={Lazy::<MyApplicationsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/sessions/") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/settings/notifications")
+                    view={Lazy::<NotificationSettingsRoute>::new()}
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/employer/jobs/") view={Lazy::<EmployerJobsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/employer/jobs/:id/") view={Lazy::<EditJobRoute>::new()} ssr=SsrMode::Async/>
                 <Route

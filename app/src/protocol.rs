@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    DirectMessage, GlobalNotification, GlobalNotificationId, Notification, NotificationId, UserId,
+    DirectMessage, GlobalNotification, GlobalNotificationId, GroupKey, Notification,
+    NotificationId, Preferences, UserId,
 };
 
 /// What the server sends.
@@ -21,6 +22,11 @@ pub enum ServerFrame {
     GlobalNotification { notification: GlobalNotification },
     /// A global notification was deactivated or expired: take its banner down.
     GlobalNotificationRemoved { id: GlobalNotificationId },
+    /// One of the user's notifications changed other than by being read (archived, or brought
+    /// back): replace the copy on screen.
+    NotificationChanged { notification: Notification },
+    /// The user saved their alert preferences (on any device): apply them from now on.
+    Preferences { preferences: Preferences },
     /// The user's unread count changed, from any tab, device or API call.
     UnreadCount { count: i64 },
     /// The last client frame was refused; the socket stays open.
@@ -52,6 +58,18 @@ pub enum ClientFrame {
         notification_id: NotificationId,
     },
     MarkAllRead,
+    /// Marks read every unread notification with this group key.
+    MarkGroupRead {
+        group_key: GroupKey,
+    },
+    /// Moves a notification out of the inbox (and the unread count) into the archive.
+    Archive {
+        notification_id: NotificationId,
+    },
+    /// Brings an archived notification back to the inbox.
+    Unarchive {
+        notification_id: NotificationId,
+    },
     Ping,
     /// Which conversation this socket's page shows (`null` for none): while a conversation is
     /// on screen, its new messages raise no `message` notification.
@@ -196,6 +214,26 @@ mod tests {
         let frame: ClientFrame = serde_json::from_str(r#"{"action":"mark_all_read"}"#).unwrap();
         assert_eq!(frame, ClientFrame::MarkAllRead);
         assert!(serde_json::from_str::<ClientFrame>(r#"{"action":"explode"}"#).is_err());
+        let frame: ClientFrame =
+            serde_json::from_str(r#"{"action":"archive","notification_id":5}"#).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::Archive {
+                notification_id: NotificationId::new(5)
+            }
+        );
+        let frame: ClientFrame =
+            serde_json::from_str(r#"{"action":"mark_group_read","group_key":"job:1"}"#).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::MarkGroupRead {
+                group_key: GroupKey::parse("group_key", "job:1").unwrap()
+            }
+        );
+        assert!(serde_json::from_str::<ClientFrame>(
+            r#"{"action":"mark_group_read","group_key":"<b>"}"#
+        )
+        .is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ fn new_notification(user_id: UserId) -> NewNotification {
         message: MessageText::parse("message", "Acme looked at it").unwrap(),
         notification_type: NotificationType::Application,
         link: None,
+        group_key: None,
     }
 }
 

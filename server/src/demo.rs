@@ -46,6 +46,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
                 )?,
                 notification_type: NotificationType::System,
                 link: Some(Link::parse("link", "/notifications/")?),
+                group_key: None,
             })
             .await?;
         for (owner, title, company, location, description) in JOBS {

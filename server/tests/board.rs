@@ -40,6 +40,7 @@ async fn latest(app: &common::TestApp, user_id: UserId) -> Vec<app::model::Notif
         .list_notifications(NotificationQuery {
             user_id,
             unread_only: false,
+            archived: false,
             before: None,
             limit: 50,
         })

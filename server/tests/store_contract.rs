@@ -19,9 +19,9 @@ use tempfile::TempDir;
 use time::OffsetDateTime;
 
 use app::model::{
-    ApplicationId, ApplicationStatus, GlobalNotificationId, JobDraft, JobId, Level, Link,
-    MessageText, NotificationId, NotificationType, ProfileDraft, Role, SessionId, Title, User,
-    UserId,
+    ApplicationId, ApplicationStatus, Channels, GlobalNotificationId, GroupKey, JobDraft, JobId,
+    Level, Link, MessageText, NotificationId, NotificationType, Preferences, ProfileDraft, Role,
+    SessionId, Title, User, UserId,
 };
 use app::ssr::events::{Event, EventSink};
 use app::ssr::group_commit::NotificationWriter;
@@ -87,6 +87,11 @@ contract! {
     another_users_notification_id_answers_none,
     mark_all_read_answers_how_many_changed,
     mark_read_by_link_marks_only_that_exact_link,
+    an_archived_notification_leaves_the_inbox_and_the_unread_count_until_brought_back,
+    archiving_another_users_notification_answers_none,
+    marking_a_group_read_marks_every_unread_notification_with_its_key_and_no_other,
+    a_group_key_reads_back_as_it_was_stored,
+    preferences_read_as_the_defaults_until_saved_and_are_per_user,
     concurrent_notifications_to_one_user_are_never_skipped_by_a_resuming_reader,
     a_global_reads_back_and_globals_list_newest_first,
     a_global_patch_changes_only_what_it_names_and_can_clear_dates,
@@ -192,6 +197,7 @@ fn notification(user_id: UserId, title: &str, link: Option<&str>) -> NewNotifica
         message: MessageText::parse("message", &format!("about {title}")).unwrap(),
         notification_type: NotificationType::Application,
         link: link.map(|link| Link::parse("link", link).unwrap()),
+        group_key: None,
     }
 }
 
@@ -575,6 +581,7 @@ async fn a_notification_reads_back_as_it_was_stored(db: &TestDatabase) {
         .list_notifications(NotificationQuery {
             user_id: ada.id,
             unread_only: false,
+            archived: false,
             before: None,
             limit: 10,
         })
@@ -613,6 +620,7 @@ async fn notifications_list_newest_first_before_a_cursor_and_unread_only(db: &Te
                 .list_notifications(NotificationQuery {
                     user_id: ada.id,
                     unread_only,
+                    archived: false,
                     before,
                     limit,
                 })
@@ -1974,11 +1982,14 @@ mod postgres_only {
                 .fetch_all(&mut conn)
                 .await
                 .unwrap();
-        assert_eq!(
-            applied,
-            [(1, true), (2, true), (3, true)],
-            "each migration applied once"
-        );
+        let migrations = std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../app/migrations/postgres"
+        ))
+        .unwrap()
+        .count();
+        let once_each: Vec<(i64, bool)> = (1..=migrations as i64).map(|v| (v, true)).collect();
+        assert_eq!(applied, once_each, "each migration applied once");
     }
 
     #[tokio::test]
@@ -2336,4 +2347,190 @@ async fn a_focus_set_through_one_store_is_seen_through_another_on_the_same_datab
         .is_viewing_conversation(UserId::new(7), UserId::new(9), at)
         .await
         .unwrap());
+}
+
+fn grouped(user_id: UserId, title: &str, key: &str) -> NewNotification {
+    NewNotification {
+        group_key: Some(GroupKey::parse("group_key", key).unwrap()),
+        ..notification(user_id, title, None)
+    }
+}
+
+fn inbox_query(user_id: UserId, archived: bool) -> NotificationQuery {
+    NotificationQuery {
+        user_id,
+        unread_only: false,
+        archived,
+        before: None,
+        limit: 10,
+    }
+}
+
+async fn titles(store: &DynStore, query: NotificationQuery) -> Vec<String> {
+    store
+        .list_notifications(query)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.title.to_string())
+        .collect()
+}
+
+async fn an_archived_notification_leaves_the_inbox_and_the_unread_count_until_brought_back(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let kept = notify(&store, ada.id, "kept").await;
+    let filed = notify(&store, ada.id, "filed").await;
+
+    let archived = store
+        .set_archived(ada.id, filed, true)
+        .await
+        .unwrap()
+        .unwrap();
+    let first_archived_at = archived.archived_at.expect("an archive time");
+    assert_recent(first_archived_at);
+    assert!(!archived.is_read, "archiving is not reading");
+    assert_eq!(titles(&store, inbox_query(ada.id, false)).await, ["kept"]);
+    assert_eq!(titles(&store, inbox_query(ada.id, true)).await, ["filed"]);
+    assert_eq!(store.unread_count(ada.id).await.unwrap(), 1);
+    assert_eq!(store.unread_counts(&[ada.id]).await.unwrap(), [1]);
+    // Archiving again keeps the first time.
+    let again = store
+        .set_archived(ada.id, filed, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.archived_at, Some(first_archived_at));
+
+    let back = store
+        .set_archived(ada.id, filed, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.archived_at, None);
+    assert_eq!(
+        titles(&store, inbox_query(ada.id, false)).await,
+        ["filed", "kept"]
+    );
+    assert!(titles(&store, inbox_query(ada.id, true)).await.is_empty());
+    assert_eq!(store.unread_count(ada.id).await.unwrap(), 2);
+    let _ = kept;
+}
+
+async fn archiving_another_users_notification_answers_none(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let adas = notify(&store, ada.id, "ada's").await;
+    assert!(store
+        .set_archived(bob.id, adas, true)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .set_archived(ada.id, NotificationId::new(999_999), true)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(titles(&store, inbox_query(ada.id, false)).await, ["ada's"]);
+}
+
+async fn marking_a_group_read_marks_every_unread_notification_with_its_key_and_no_other(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Employer).await;
+    let bob = user(&store, "bob", Role::Employer).await;
+    for i in 0..3 {
+        store
+            .create_notification(&grouped(ada.id, &format!("job 1, {i}"), "job:1"))
+            .await
+            .unwrap();
+    }
+    store
+        .create_notification(&grouped(ada.id, "job 2", "job:2"))
+        .await
+        .unwrap();
+    notify(&store, ada.id, "alone").await;
+    store
+        .create_notification(&grouped(bob.id, "bob's job 1", "job:1"))
+        .await
+        .unwrap();
+
+    let key = GroupKey::parse("group_key", "job:1").unwrap();
+    assert_eq!(store.mark_group_read(ada.id, &key).await.unwrap(), 3);
+    assert_eq!(store.unread_count(ada.id).await.unwrap(), 2);
+    assert_eq!(store.unread_count(bob.id).await.unwrap(), 1);
+    assert_eq!(store.mark_group_read(ada.id, &key).await.unwrap(), 0);
+}
+
+async fn a_group_key_reads_back_as_it_was_stored(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Employer).await;
+    let stored = store
+        .create_notifications(&[
+            grouped(ada.id, "one", "job:7:applications"),
+            notification(ada.id, "two", None),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        stored[0].group_key.as_ref().map(GroupKey::as_str),
+        Some("job:7:applications")
+    );
+    assert_eq!(stored[1].group_key, None);
+    let listed = store
+        .list_notifications(inbox_query(ada.id, false))
+        .await
+        .unwrap();
+    assert_eq!(listed[1].group_key, stored[0].group_key);
+    assert_eq!(listed[1].archived_at, None);
+}
+
+async fn preferences_read_as_the_defaults_until_saved_and_are_per_user(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    assert_eq!(
+        store.preferences(ada.id).await.unwrap(),
+        Preferences::default()
+    );
+
+    let mut chosen = Preferences::default();
+    let quiet = Channels {
+        toast: true,
+        desktop: false,
+        sound: true,
+    };
+    chosen.set(NotificationType::Message, quiet);
+    store.set_preferences(ada.id, &chosen).await.unwrap();
+    assert_eq!(store.preferences(ada.id).await.unwrap(), chosen);
+    assert_eq!(
+        store
+            .preferences(ada.id)
+            .await
+            .unwrap()
+            .of(NotificationType::Message),
+        quiet
+    );
+    assert_eq!(
+        store.preferences(bob.id).await.unwrap(),
+        Preferences::default()
+    );
+
+    // Saving again replaces every type's choice.
+    store
+        .set_preferences(ada.id, &Preferences::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .preferences(ada.id)
+            .await
+            .unwrap()
+            .of(NotificationType::Message),
+        Channels::default()
+    );
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use super::banners::{dismiss_action, Banners};
+use super::inbox_popover::InboxBell;
 use super::live::{ConnectionStatus, DesktopToggle};
 use super::toasts::Toasts;
 use crate::auth::{get_viewer, Logout, Viewer};
@@ -41,12 +42,15 @@ pub fn provide_viewer() {
         }
         #[cfg(feature = "hydrate")]
         match viewer.get() {
-            Some(Ok(Some(viewer))) => crate::realtime::socket::start(
-                realtime,
-                viewer.user.id,
-                viewer.latest_notification_id,
-                viewer.latest_global_id,
-            ),
+            Some(Ok(Some(viewer))) => {
+                crate::realtime::sound::listen_for_gesture();
+                crate::realtime::socket::start(
+                    realtime,
+                    viewer.user.id,
+                    viewer.latest_notification_id,
+                    viewer.latest_global_id,
+                )
+            }
             Some(Ok(None)) => crate::realtime::socket::stop(),
             _ => {}
         }
@@ -92,6 +96,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             {move || Suspend::new(async move {
                 if let Ok(Some(viewer)) = ctx.viewer.await {
                     realtime.banners.set(viewer.banners);
+                    realtime.recent.set(viewer.recent);
+                    realtime.preferences.set(viewer.preferences);
                 }
                 view! { <Banners dismiss/> }
             })}
@@ -131,9 +137,6 @@ fn SignedOutMenu() -> impl IntoView {
 #[component]
 fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     let ctx = use_viewer();
-    let realtime = expect_context::<Realtime>();
-    let count = move || realtime.unread.get();
-    let label = move || format!("Notifications, {} unread", count());
     let role = viewer.user.role;
     let role_name: &'static str = role.into();
     let profile = format!("/profile/{}", viewer.user.username);
@@ -166,12 +169,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
     });
     view! {
         <ConnectionStatus/>
-        <a class="bell" href="/notifications/" aria-label=label title="Notifications">
-            <BellIcon/>
-            <span class="badge" data-testid="notification-badge" hidden=move || count() == 0>
-                {count}
-            </span>
-        </a>
+        <InboxBell/>
         <button
             type="button"
             class="button small ghost menu-toggle"
@@ -189,6 +187,7 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
                     .map(|(href, text)| view! { <a href=href>{text}</a> })
                     .collect_view()}
                 <a href=profile>"Profile"</a>
+                <a href="/settings/notifications">"Settings"</a>
                 {(role == Role::Admin).then(|| view! { <a href="/realtime-test/">"Live test"</a> })}
             </span>
             <DesktopToggle/>
@@ -202,17 +201,5 @@ fn SignedInMenu(viewer: Viewer) -> impl IntoView {
                 </button>
             </ActionForm>
         </div>
-    }
-}
-
-#[component]
-fn BellIcon() -> impl IntoView {
-    view! {
-        <svg class="bell-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-            <path
-                fill="currentColor"
-                d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
-            ></path>
-        </svg>
     }
 }

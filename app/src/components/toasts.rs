@@ -2,7 +2,8 @@
 //!
 //! At most [`SHOWN_AT_ONCE`] are on screen; the rest wait their turn behind a "+N more" link to
 //! the inbox, so a burst never covers the page. A toast stays while it is hovered or focused,
-//! × or Escape dismisses it, and its text is clamped to a few lines.
+//! × or Escape dismisses it, and its text is clamped to a few lines. A toast of a group shows
+//! its newest notification and counts up as more arrive, and its 5 s start again with each.
 
 use std::time::Duration;
 
@@ -31,7 +32,13 @@ pub fn Toasts() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let handle = window_event_listener(leptos::ev::keydown, move |event| {
-            if event.key() == "Escape" {
+            // While the bell's popover is open, Escape is its own.
+            let popover_open = document()
+                .query_selector("#inbox-popover:not([hidden])")
+                .ok()
+                .flatten()
+                .is_some();
+            if event.key() == "Escape" && !popover_open {
                 if let Some(oldest) = realtime.toasts.with_untracked(|t| t.first().map(|t| t.key)) {
                     realtime.dismiss_toast(oldest);
                 }
@@ -66,15 +73,30 @@ fn ToastCard(toast: Toast) -> impl IntoView {
         let handle = set_timeout_with_handle(move || realtime.dismiss_toast(key), SHOWN_FOR).ok();
         timer.set_value(handle);
     };
-    // The 5 s start when the toast comes on screen, not when it was queued.
-    Effect::new(move |_| arm());
+    // What it shows now: a toast of a group is replaced in the queue by its newest.
+    let first = StoredValue::new(toast);
+    let current = move || {
+        realtime
+            .toasts
+            .with(|toasts| toasts.iter().find(|t| t.key == key).cloned())
+            .unwrap_or_else(|| first.get_value())
+    };
+    let count = Memo::new(move |_| current().count);
+    // The 5 s start when the toast comes on screen, not when it was queued, and again when it
+    // counts one more.
+    Effect::new(move |_| {
+        count.track();
+        arm();
+    });
     on_cleanup(disarm);
 
-    // A `Link` is a path on this site or an http(s) URL: nothing else is ever followed.
-    let link = toast.link;
-    let notification_id = toast.notification_id;
     let navigate = leptos_router::hooks::use_navigate();
     let open = move |_| {
+        let Toast {
+            link,
+            notification_id,
+            ..
+        } = current();
         realtime.dismiss_toast(key);
         #[cfg(feature = "hydrate")]
         if let Some(id) = notification_id {
@@ -92,9 +114,10 @@ fn ToastCard(toast: Toast) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = notification_id;
     };
+    let tone = current().tone;
     view! {
         <div
-            class=format!("toast {}", toast.tone)
+            class=format!("toast {tone}")
             data-testid="toast"
             on:mouseenter=move |_| disarm()
             on:mouseleave=move |_| arm()
@@ -102,8 +125,16 @@ fn ToastCard(toast: Toast) -> impl IntoView {
             on:focusout=move |_| arm()
         >
             <button type="button" class="toast-open" on:click=open>
-                <strong>{toast.title.to_string()}</strong>
-                {(!toast.body.is_empty()).then(|| view! { <p>{toast.body.to_string()}</p> })}
+                <strong>
+                    {move || current().title.to_string()}
+                    <Show when=move || { count.get() > 1 }>
+                        <span class="group-count" data-testid="toast-count">{move || count.get()}</span>
+                    </Show>
+                </strong>
+                {move || {
+                    let body = current().body;
+                    (!body.is_empty()).then(|| view! { <p>{body.to_string()}</p> })
+                }}
             </button>
             <button
                 type="button"

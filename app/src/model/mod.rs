@@ -6,8 +6,10 @@
 mod board;
 mod field_error;
 mod global;
+pub mod group;
 mod id;
 mod notification;
+mod preferences;
 mod session;
 mod text;
 mod user;
@@ -18,13 +20,15 @@ pub use board::{
 };
 pub use field_error::FieldError;
 pub use global::{GlobalNotification, GlobalState, Level};
+pub use group::{group, NotificationGroup};
 pub use id::{
     ApiTokenId, ApplicationId, GlobalNotificationId, JobId, MessageId, NotificationId, SessionId,
     UserId,
 };
 pub use notification::{Notification, NotificationPage, NotificationType};
+pub use preferences::{Channel, Channels, Preferences};
 pub use session::{MySessions, Session};
-pub use text::{Link, MessageText, Title};
+pub use text::{GroupKey, Link, MessageText, Title};
 pub use user::{Password, Role, SignUpRole, User, Username};
 
 use std::str::FromStr;

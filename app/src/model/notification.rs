@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::{parse_name, FieldError, Link, MessageText, NotificationId, Title, UserId};
+use super::{parse_name, FieldError, GroupKey, Link, MessageText, NotificationId, Title, UserId};
 
 /// What raised a notification; the client picks an icon and colour from it. Its names
 /// (`message`, `application`, `profile_view`, `system`) are the same in JSON, in the database and
@@ -14,6 +14,8 @@ use super::{parse_name, FieldError, Link, MessageText, NotificationId, Title, Us
     PartialEq,
     Eq,
     Hash,
+    PartialOrd,
+    Ord,
     Serialize,
     Deserialize,
     Display,
@@ -36,6 +38,16 @@ pub enum NotificationType {
 }
 
 impl NotificationType {
+    /// What people call it, on the preferences page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Message => "Messages",
+            Self::Application => "Applications",
+            Self::ProfileView => "Profile views",
+            Self::System => "System alerts",
+        }
+    }
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         parse_name(field, raw)
     }
@@ -57,9 +69,18 @@ pub struct Notification {
     pub notification_type: NotificationType,
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub link: Option<Link>,
+    /// Notifications of this user with the same key, close in time, show as one entry (see
+    /// [`crate::model::group`]).
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    #[serde(default)]
+    pub group_key: Option<GroupKey>,
     pub is_read: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub read_at: Option<OffsetDateTime>,
+    /// When the user archived it: archived notifications leave the inbox and the unread count,
+    /// and are listed apart until unarchived.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub archived_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }

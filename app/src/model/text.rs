@@ -125,6 +125,39 @@ impl Link {
     }
 }
 
+/// What makes notifications one group: notifications of one user with the same key, close in
+/// time, show as one entry (see [`super::group`]). Services choose their own keys, such as
+/// `job:7:applications`: 1–100 characters, ASCII letters, digits and `:_.-/`, compared exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct GroupKey(String);
+
+impl GroupKey {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let len = raw.len();
+        if len == 0 || len > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("must be 1 to {} characters, got {len}", Self::MAX_CHARS),
+            ));
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || ":_.-/".contains(c);
+        if let Some(c) = raw.chars().find(|&c| !allowed(c)) {
+            return Err(FieldError::new(
+                field,
+                format!("may hold only ASCII letters, digits and :_.-/; got {c:?}"),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Deserializing parses, as the named type's `parse` does, so a value read from JSON (a frame, a
 /// server function's answer, an event from another instance) is as checked as one read from a
 /// form; serializing writes the text.
@@ -161,11 +194,30 @@ macro_rules! parsed_from_string {
     )*};
 }
 
-parsed_from_string!(Title("title"), MessageText("message"), Link("link"));
+parsed_from_string!(
+    Title("title"),
+    MessageText("message"),
+    Link("link"),
+    GroupKey("group_key")
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_key_takes_plain_ascii_names_and_refuses_anything_else() {
+        assert_eq!(
+            GroupKey::parse("group_key", "job:7:applications")
+                .unwrap()
+                .as_str(),
+            "job:7:applications"
+        );
+        for refused in ["", "has space", "<script>", "é", &"k".repeat(101)] {
+            let err = GroupKey::parse("group_key", refused).unwrap_err();
+            assert_eq!(err.field, "group_key", "{refused:?}");
+        }
+    }
 
     #[test]
     fn invisible_and_direction_changing_characters_are_refused() {

@@ -39,6 +39,7 @@ lazy_page!(RealtimeTestRoute renders RealtimeTestPage);
 lazy_page!(JobRoute renders JobPage);
 lazy_page!(MyApplicationsRoute renders MyApplicationsPage);
 lazy_page!(SessionsRoute renders SessionsPage);
+lazy_page!(NotificationSettingsRoute renders NotificationSettingsPage);
 lazy_page!(EmployerJobsRoute renders EmployerJobsPage);
 lazy_page!(EditJobRoute renders EditJobPage);
 lazy_page!(EmployerApplicationsRoute renders EmployerApplicationsPage);

@@ -26,6 +26,7 @@ pub async fn list_conversations() -> Result<Vec<(Conversation, bool)>, AppError>
         .list_notifications(NotificationQuery {
             user_id: user.id,
             unread_only: true,
+            archived: false,
             before: None,
             limit: 100,
         })

@@ -13,6 +13,7 @@ mod profile;
 mod realtime_test;
 mod register;
 mod sessions;
+pub(crate) mod settings;
 
 pub use admin::AdminPage;
 pub use applications::MyApplicationsPage;
@@ -27,6 +28,7 @@ pub use profile::ProfilePage;
 pub use realtime_test::RealtimeTestPage;
 pub use register::RegisterPage;
 pub use sessions::SessionsPage;
+pub use settings::NotificationSettingsPage;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 

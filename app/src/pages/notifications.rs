@@ -1,18 +1,21 @@
-//! `/notifications/`: every notification of the signed-in user, newest first.
+//! `/notifications/`: every notification of the signed-in user, newest first and grouped (see
+//! [`crate::model::group`]), with tabs for the unread and the archived ones.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form_error::error_text;
-use crate::components::time::Time;
+use crate::components::notification_entry::NotificationEntry;
 use crate::error::AppError;
-use crate::model::{Notification, NotificationId, NotificationPage};
+use crate::inbox::MarkAllNotificationsRead;
+use crate::model::{group, Notification, NotificationId, NotificationPage};
 use crate::realtime::Realtime;
 
 #[server]
 pub async fn list_notifications(
     unread: bool,
+    archived: bool,
     before: Option<NotificationId>,
 ) -> Result<NotificationPage, AppError> {
     use crate::ssr::store::NotificationQuery;
@@ -22,30 +25,11 @@ pub async fn list_notifications(
     let query = NotificationQuery {
         user_id: user.id,
         unread_only: unread,
+        archived,
         before,
         limit: inbox::DEFAULT_PAGE_SIZE,
     };
     Ok(inbox::page(&*services()?.store, query).await?)
-}
-
-#[server]
-pub async fn mark_notification_read(id: NotificationId) -> Result<(), AppError> {
-    use crate::ssr::{inbox, services, session};
-
-    let user = session::require_user()?;
-    match inbox::mark_read(&services()?, user.id, id).await? {
-        Some(_) => Ok(()),
-        None => Err(AppError::not_found("no such notification")),
-    }
-}
-
-#[server]
-pub async fn mark_all_notifications_read() -> Result<u64, AppError> {
-    use crate::ssr::{inbox, services, session};
-
-    let user = session::require_user()?;
-    let (updated, _) = inbox::mark_all_read(&services()?, user.id).await?;
-    Ok(updated)
 }
 
 #[component]
@@ -53,6 +37,7 @@ pub fn NotificationsPage() -> impl IntoView {
     super::require(super::Audience::SignedIn);
     let query = use_query_map();
     let unread_only = move || query.read().get("unread").as_deref() == Some("true");
+    let archived = move || query.read().get("archived").as_deref() == Some("true");
     let before = move || {
         query
             .read()
@@ -60,8 +45,8 @@ pub fn NotificationsPage() -> impl IntoView {
             .and_then(|b| b.parse::<NotificationId>().ok())
     };
     let page = Resource::new(
-        move || (unread_only(), before()),
-        |(unread, before)| list_notifications(unread, before),
+        move || (unread_only(), archived(), before()),
+        |(unread, archived, before)| list_notifications(unread, archived, before),
     );
     let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
 
@@ -70,8 +55,19 @@ pub fn NotificationsPage() -> impl IntoView {
             <header class="list-header">
                 <h1>"Notifications"</h1>
                 <nav class="filters" aria-label="Filter">
-                    <a href="/notifications/" class:active=move || !unread_only()>"All"</a>
-                    <a href="/notifications/?unread=true" class:active=unread_only>"Unread"</a>
+                    <a href="/notifications/" class:active=move || !unread_only() && !archived()>
+                        "All"
+                    </a>
+                    <a href="/notifications/?unread=true" class:active=move || unread_only() && !archived()>
+                        "Unread"
+                    </a>
+                    <a
+                        href="/notifications/?archived=true"
+                        class:active=archived
+                        data-testid="archived-tab"
+                    >
+                        "Archived"
+                    </a>
                 </nav>
                 <ActionForm action=mark_all attr:class="inline">
                     <button type="submit" class="button" data-testid="mark-all-read">
@@ -87,6 +83,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                 <NotificationList
                                     page
                                     unread_only=unread_only()
+                                    archived=archived()
                                     live=before().is_none()
                                     mark_all
                                 />
@@ -113,6 +110,8 @@ pub fn NotificationsPage() -> impl IntoView {
 fn NotificationList(
     page: NotificationPage,
     unread_only: bool,
+    /// The "Archived" tab.
+    archived: bool,
     live: bool,
     mark_all: ServerAction<MarkAllNotificationsRead>,
 ) -> impl IntoView {
@@ -120,29 +119,35 @@ fn NotificationList(
     let items = RwSignal::new(page.results);
     let cursor = RwSignal::new(page.next_before);
     let loading = RwSignal::new(false);
-    let mark_read = ServerAction::<MarkNotificationRead>::new();
-
-    // A row turns read once the server says so; the action forgets its input by then, so the
-    // id is kept from when it was sent.
-    let marking = StoredValue::new(None::<NotificationId>);
-    Effect::new(move |_| {
-        if let Some(MarkNotificationRead { id }) = mark_read.input().get() {
-            marking.set_value(Some(id));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = mark_read.value().get() {
-            if let Some(id) = marking.get_value() {
-                set_read(items, |n| n.id == id);
-            }
-        }
-    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = mark_all.value().get() {
             set_read(items, |_| true);
+            realtime
+                .recent
+                .update(|recent| recent.iter_mut().for_each(|n| n.is_read = true));
         }
     });
-    if live {
+    // Archived or brought back elsewhere (another tab, the popover): it leaves this list, or
+    // shows its new state.
+    Effect::new(move |_| {
+        let changed = realtime.changed.get();
+        items.update(|items| {
+            for change in &changed {
+                if change.archived_at.is_some() != archived {
+                    items.retain(|n| n.id != change.id);
+                }
+            }
+        });
+    });
+    let on_read = Callback::new(move |ids: Vec<NotificationId>| {
+        set_read(items, |n| ids.contains(&n.id));
+        realtime.show_read(&ids);
+    });
+    let on_archived = Callback::new(move |(ids, _archived): (Vec<NotificationId>, bool)| {
+        items.update(|items| items.retain(|n| !ids.contains(&n.id)));
+    });
+    // New notifications arrive in the inbox, never in the archive.
+    if live && !archived {
         Effect::new(move |_| {
             let received = realtime.received.get();
             items.update(|items| {
@@ -168,7 +173,7 @@ fn NotificationList(
         }
         loading.set(true);
         leptos::task::spawn_local(async move {
-            if let Ok(page) = list_notifications(unread_only, Some(before)).await {
+            if let Ok(page) = list_notifications(unread_only, archived, Some(before)).await {
                 items.update(|items| items.extend(page.results));
                 cursor.set(page.next_before);
             }
@@ -179,12 +184,19 @@ fn NotificationList(
     #[cfg(feature = "hydrate")]
     crate::realtime::browser::when_visible(more_link, load_more);
 
-    let empty_text = if unread_only {
+    let empty_text = if archived {
+        "Nothing archived. Archive a notification to keep it out of your inbox."
+    } else if unread_only {
         "Nothing unread. You are all caught up."
     } else {
         "No notifications yet."
     };
-    let filter = if unread_only { "unread=true&" } else { "" };
+    let filter = match (unread_only, archived) {
+        (_, true) => "archived=true&",
+        (true, false) => "unread=true&",
+        (false, false) => "",
+    };
+    let groups = Memo::new(move |_| group(items.get()));
     view! {
         <Show when=move || items.with(Vec::is_empty)>
             <div class="empty">
@@ -197,9 +209,13 @@ fn NotificationList(
         </Show>
         <ul class="notification-list">
             <For
-                each=move || items.get()
-                key=|n| (n.id, n.is_read)
-                children=move |n| view! { <NotificationItem notification=n mark_read/> }
+                each=move || groups.get()
+                key=|g| (g.newest().id, g.len(), g.unread())
+                children=move |group| {
+                    view! {
+                        <NotificationEntry group test_id="notification-item" on_read on_archived/>
+                    }
+                }
             />
         </ul>
         <p class="pager">
@@ -230,56 +246,4 @@ fn set_read(items: RwSignal<Vec<Notification>>, which: impl Fn(&Notification) ->
             n.is_read = true;
         }
     });
-}
-
-#[component]
-fn NotificationItem(
-    notification: Notification,
-    mark_read: ServerAction<MarkNotificationRead>,
-) -> impl IntoView {
-    let kind: &'static str = notification.notification_type.into();
-    // A `Link` was parsed whichever way it came (from the store, or as JSON), so it is safe to
-    // follow.
-    let href = notification.link.as_ref().map(|link| link.to_string());
-    let title = notification.title.to_string();
-    let id = notification.id;
-    // Following the link is reading the notification: it is marked read on the way (the page it
-    // leads to marks it too, when it is on this site and loads without the socket).
-    let opened = move |_| {
-        #[cfg(feature = "hydrate")]
-        crate::realtime::socket::send(&crate::protocol::ClientFrame::MarkRead {
-            notification_id: id,
-        });
-    };
-    let title = match href {
-        Some(href) => view! { <a href=href on:click=opened>{title}</a> }.into_any(),
-        None => view! { <span>{title}</span> }.into_any(),
-    };
-    view! {
-        <li
-            class="notification-item"
-            class:unread=!notification.is_read
-            data-testid="notification-item"
-            data-id=id.to_string()
-            data-type=kind
-        >
-            <span class=format!("type-dot type-{kind}") aria-hidden="true"></span>
-            <div class="notification-body">
-                <strong class="notification-title">{title}</strong>
-                <p class="notification-message">{notification.message.to_string()}</p>
-                <Time at=notification.created_at/>
-            </div>
-            {(!notification.is_read)
-                .then(|| {
-                    view! {
-                        <ActionForm action=mark_read attr:class="inline">
-                            <input type="hidden" name="id" value=id.to_string()/>
-                            <button type="submit" class="button small" data-testid="mark-read">
-                                "Mark read"
-                            </button>
-                        </ActionForm>
-                    }
-                })}
-        </li>
-    }
 }

@@ -5,6 +5,8 @@
 //! The state lives in signals that the server renders too (so the first HTML is complete); the
 //! connection itself exists only in the browser (`hydrate`).
 
+#[cfg(feature = "hydrate")]
+pub mod alert;
 pub mod backoff;
 #[cfg(feature = "hydrate")]
 pub mod browser;
@@ -12,12 +14,14 @@ pub mod browser;
 pub mod desktop;
 #[cfg(feature = "hydrate")]
 pub mod socket;
+#[cfg(feature = "hydrate")]
+pub mod sound;
 
 use leptos::prelude::*;
 
 use crate::model::{
-    DirectMessage, GlobalNotification, GlobalNotificationId, Link, MessageText, Notification,
-    NotificationId, Title,
+    DirectMessage, GlobalNotification, GlobalNotificationId, GroupKey, Link, MessageText,
+    Notification, NotificationId, Preferences, Title,
 };
 
 /// What `ws-status` says: `connecting`, `connected` or `disconnected`.
@@ -42,7 +46,8 @@ pub enum DesktopPermission {
     Denied,
 }
 
-/// A toast on screen. `tone` is the CSS class that colours it.
+/// A toast on screen. `tone` is the CSS class that colours it. A toast of a group shows its
+/// newest notification and how many have arrived while it was up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Toast {
     pub key: u64,
@@ -51,6 +56,9 @@ pub struct Toast {
     pub tone: String,
     pub link: Option<Link>,
     pub notification_id: Option<NotificationId>,
+    pub group_key: Option<GroupKey>,
+    /// How many notifications it stands for (1 unless grouped).
+    pub count: usize,
 }
 
 /// What a line of the activity log is; its name is the line's CSS class (`log-sent`, ...).
@@ -81,6 +89,14 @@ pub struct Realtime {
     pub toasts: RwSignal<Vec<Toast>>,
     /// Notifications received over the socket, newest first.
     pub received: RwSignal<Vec<Notification>>,
+    /// The newest notifications of the inbox (not archived), newest first: what the bell's
+    /// popover lists. The server renders it with the page; the socket keeps it current.
+    pub recent: RwSignal<Vec<Notification>>,
+    /// Notifications that changed other than by being read (archived, brought back), oldest
+    /// first: lists on screen apply them in order.
+    pub changed: RwSignal<Vec<Notification>>,
+    /// The user's alert preferences, as the server last said.
+    pub preferences: RwSignal<Preferences>,
     pub log: RwSignal<Vec<LogEntry>>,
     pub desktop: RwSignal<DesktopPermission>,
     /// Direct messages sent or received over the socket since the page loaded.
@@ -88,6 +104,8 @@ pub struct Realtime {
 }
 
 const MAX_RECEIVED: usize = 100;
+/// How many notifications the popover keeps.
+pub const MAX_RECENT: usize = 50;
 const MAX_LOG: usize = 300;
 const MAX_QUEUED_TOASTS: usize = 50;
 
@@ -99,6 +117,9 @@ impl Realtime {
             banners: RwSignal::new(Vec::new()),
             toasts: RwSignal::new(Vec::new()),
             received: RwSignal::new(Vec::new()),
+            recent: RwSignal::new(Vec::new()),
+            changed: RwSignal::new(Vec::new()),
+            preferences: RwSignal::new(Preferences::default()),
             log: RwSignal::new(Vec::new()),
             desktop: RwSignal::new(DesktopPermission::Unknown),
             messages: RwSignal::new(Vec::new()),
@@ -120,20 +141,76 @@ impl Realtime {
         });
     }
 
-    pub fn remember(&self, notification: Notification) {
-        self.received.update(|received| {
-            if received.iter().any(|n| n.id == notification.id) {
-                return;
+    /// Keeps a notification that just arrived; answers false if it was here already (a replay
+    /// after a reconnect), so it raises no second toast.
+    pub fn remember(&self, notification: Notification) -> bool {
+        let is_new = self
+            .received
+            .with_untracked(|received| received.iter().all(|n| n.id != notification.id));
+        if !is_new {
+            return false;
+        }
+        self.recent.update(|recent| {
+            if recent.iter().all(|n| n.id != notification.id) {
+                recent.insert(0, notification.clone());
+                recent.sort_by_key(|n| std::cmp::Reverse(n.id));
+                recent.truncate(MAX_RECENT);
             }
+        });
+        self.received.update(|received| {
             received.insert(0, notification);
             received.truncate(MAX_RECEIVED);
         });
+        true
     }
 
-    /// Queues a toast. The queue is bounded: past [`MAX_QUEUED_TOASTS`], the oldest waiting one
-    /// is dropped (it is in the inbox all the same).
+    /// A notification changed (archived, or brought back): the popover follows, and so do the
+    /// lists that watch [`Realtime::changed`].
+    pub fn apply_change(&self, notification: Notification) {
+        self.recent.update(|recent| {
+            recent.retain(|n| n.id != notification.id);
+            if notification.archived_at.is_none() {
+                recent.push(notification.clone());
+                recent.sort_by_key(|n| std::cmp::Reverse(n.id));
+                recent.truncate(MAX_RECENT);
+            }
+        });
+        self.changed.update(|changed| {
+            changed.push(notification);
+            if changed.len() > MAX_RECEIVED {
+                changed.remove(0);
+            }
+        });
+    }
+
+    /// Shows the notifications `ids` as read in the popover (once the server has said so).
+    pub fn show_read(&self, ids: &[NotificationId]) {
+        self.recent.update(|recent| {
+            for n in recent.iter_mut().filter(|n| ids.contains(&n.id)) {
+                n.is_read = true;
+            }
+        });
+    }
+
+    /// Queues a toast, or, when a toast of the same group is still queued or on screen, makes
+    /// that one show the newest and count one more: a burst of 20 applications to one job is
+    /// one toast counting up. The queue is bounded: past [`MAX_QUEUED_TOASTS`], the oldest
+    /// waiting one is dropped (it is in the inbox all the same).
     pub fn toast(&self, toast: Toast) {
         self.toasts.update(|toasts| {
+            let same_group = toast.group_key.as_ref().and_then(|key| {
+                toasts
+                    .iter_mut()
+                    .find(|t| t.group_key.as_ref() == Some(key))
+            });
+            if let Some(grouped) = same_group {
+                *grouped = Toast {
+                    key: grouped.key,
+                    count: grouped.count + toast.count,
+                    ..toast
+                };
+                return;
+            }
             toasts.push(toast);
             if toasts.len() > MAX_QUEUED_TOASTS {
                 let oldest_waiting = crate::components::toasts::SHOWN_AT_ONCE.min(toasts.len() - 1);

@@ -19,7 +19,7 @@ use gloo_net::websocket::{Message, State, WebSocketError};
 use leptos::prelude::*;
 
 use super::browser::{document, page_is_hidden, window};
-use super::{backoff, desktop, next_key, LogKind, Realtime, Status, Toast};
+use super::{alert, backoff, desktop, LogKind, Realtime, Status};
 use crate::model::{GlobalNotificationId, NotificationId, UserId};
 use crate::protocol::{resume_query, should_reconnect, ClientFrame, ServerFrame};
 
@@ -290,29 +290,23 @@ impl Connection {
                 realtime.log(LogKind::Info, "connected");
                 realtime.unread.set(unread_count);
                 if std::mem::replace(&mut self.connected_before, true) {
-                    // Replay brings what is new, not what ended while away: re-read the banners.
+                    // Replay brings what is new, not what ended or changed while away: re-read
+                    // the banners and the preferences.
                     leptos::task::spawn_local(drop_ended_banners(realtime));
+                    leptos::task::spawn_local(reload_preferences(realtime));
                 }
                 return true;
             }
             ServerFrame::Notification { notification } => {
                 self.after = self.after.max(Some(notification.id));
-                desktop::show(
-                    &format!("herald-{}", notification.id),
-                    &notification.title,
-                    &notification.message,
-                    notification.link.clone(),
-                );
-                realtime.toast(Toast {
-                    key: next_key(),
-                    title: notification.title.clone(),
-                    body: notification.message.clone(),
-                    tone: format!("type-{}", notification.notification_type),
-                    link: notification.link.clone(),
-                    notification_id: Some(notification.id),
-                });
-                realtime.remember(notification);
+                if realtime.remember(notification.clone()) {
+                    alert::raise(realtime, &notification);
+                }
             }
+            ServerFrame::NotificationChanged { notification } => {
+                realtime.apply_change(notification)
+            }
+            ServerFrame::Preferences { preferences } => realtime.preferences.set(preferences),
             ServerFrame::GlobalNotification { notification } => {
                 self.after_global = self.after_global.max(Some(notification.id));
                 let is_new = realtime
@@ -460,5 +454,17 @@ async fn drop_ended_banners(realtime: Realtime) {
             format!("could not re-read banners: {status}"),
         ),
         Err(err) => realtime.log(LogKind::Error, format!("could not re-read banners: {err}")),
+    }
+}
+
+/// Reads the preferences again: a change saved while this page was disconnected was pushed to
+/// no one here.
+async fn reload_preferences(realtime: Realtime) {
+    match crate::pages::settings::get_preferences().await {
+        Ok(preferences) => realtime.preferences.set(preferences),
+        Err(err) => realtime.log(
+            LogKind::Error,
+            format!("could not re-read preferences: {err}"),
+        ),
     }
 }

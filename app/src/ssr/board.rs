@@ -4,8 +4,9 @@
 use time::OffsetDateTime;
 
 use crate::model::{
-    text, Application, ApplicationId, ApplicationStatus, DirectMessage, FieldError, Job, JobDraft,
-    JobId, Link, MessageText, NotificationType, Profile, ProfileDraft, Role, Title, User, UserId,
+    text, Application, ApplicationId, ApplicationStatus, DirectMessage, FieldError, GroupKey, Job,
+    JobDraft, JobId, Link, MessageText, NotificationType, Profile, ProfileDraft, Role, Title, User,
+    UserId,
 };
 
 use super::events::Event;
@@ -125,6 +126,7 @@ pub async fn apply(
         ),
         NotificationType::Application,
         &format!("/employer/applications/{}/", application.id),
+        &format!("job:{}:applications", job.id),
     )
     .await?;
     Ok(application)
@@ -181,6 +183,7 @@ pub async fn set_application_status(
             ),
             NotificationType::Application,
             MY_APPLICATIONS,
+            &format!("application:{}:status", application.id),
         )
         .await?;
     }
@@ -218,6 +221,7 @@ pub async fn view_profile(
                 "An employer looked at your profile.",
                 NotificationType::ProfileView,
                 &format!("/profile/{}", viewer.username),
+                "profile-views",
             )
             .await?;
         }
@@ -285,6 +289,7 @@ pub async fn send_message(
             &preview,
             NotificationType::Message,
             &format!("/messages/{}", sender.username),
+            &format!("messages:{}", sender.id),
         )
         .await?;
     }
@@ -328,6 +333,7 @@ pub async fn send_alert(
                 message: message.clone(),
                 notification_type: NotificationType::System,
                 link: link.cloned(),
+                group_key: None,
             })
             .collect();
         inbox::send_all(services, new).await?;
@@ -335,6 +341,8 @@ pub async fn send_alert(
     Ok(recipients.len())
 }
 
+/// Notifies `user_id`; notifications with the same `group` (the board's own keys, such as
+/// `job:7:applications`) that arrive close together show as one entry.
 async fn notify(
     services: &Services,
     user_id: UserId,
@@ -342,6 +350,7 @@ async fn notify(
     message: &str,
     notification_type: NotificationType,
     link: &str,
+    group: &str,
 ) -> BoardResult<()> {
     let title: String = title.chars().take(Title::MAX_CHARS).collect();
     let new = NewNotification {
@@ -350,6 +359,7 @@ async fn notify(
         message: MessageText::parse("message", message)?,
         notification_type,
         link: Some(Link::parse("link", link)?),
+        group_key: Some(GroupKey::parse("group_key", group)?),
     };
     inbox::send(services, &new).await?;
     Ok(())

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{DirectMessage, Notification, SessionId, UserId};
+use crate::model::{DirectMessage, Notification, Preferences, SessionId, UserId};
 
 /// Its name (`kind` in JSON, and in the broker's logs) is its variant's, in snake case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
@@ -13,6 +13,14 @@ use crate::model::{DirectMessage, Notification, SessionId, UserId};
 pub enum Event {
     /// A notification was stored for `notification.user_id`.
     Notification { notification: Notification },
+    /// A stored notification changed other than by being read (it was archived or brought
+    /// back): its user's sockets replace their copy.
+    NotificationChanged { notification: Notification },
+    /// A user saved their alert preferences: every device of theirs applies them at once.
+    Preferences {
+        user_id: UserId,
+        preferences: Preferences,
+    },
     /// A user's unread count is now `count`.
     UnreadCount { user_id: UserId, count: i64 },
     /// Global notifications were created or changed: every instance re-reads the live ones.

@@ -2,7 +2,7 @@
 //! pages and the command line all go through here, so they agree on every rule, and every change
 //! is stored before it is published.
 
-use crate::model::{Notification, NotificationId, NotificationPage, UserId};
+use crate::model::{GroupKey, Notification, NotificationId, NotificationPage, UserId};
 
 use super::events::Event;
 use super::services::Services;
@@ -74,6 +74,42 @@ pub async fn mark_all_read(services: &Services, user_id: UserId) -> StoreResult<
     let updated = services.store.mark_all_read(user_id).await?;
     let count = publish_unread_count(services, user_id).await?;
     Ok((updated, count))
+}
+
+/// Marks read every unread notification of the user's group `key`; answers how many changed
+/// and the unread count after it.
+pub async fn mark_group_read(
+    services: &Services,
+    user_id: UserId,
+    key: &GroupKey,
+) -> StoreResult<(u64, i64)> {
+    let updated = services.store.mark_group_read(user_id, key).await?;
+    let count = publish_unread_count(services, user_id).await?;
+    Ok((updated, count))
+}
+
+/// Archives one of the user's notifications, or brings it back (`archived: false`); `None` when
+/// the id is not theirs. Every socket of the user is told, and gets the new unread count
+/// (archived notifications do not count).
+pub async fn set_archived(
+    services: &Services,
+    user_id: UserId,
+    id: NotificationId,
+    archived: bool,
+) -> StoreResult<Option<Notification>> {
+    let Some(notification) = services.store.set_archived(user_id, id, archived).await? else {
+        return Ok(None);
+    };
+    services
+        .events
+        .publish(Event::NotificationChanged {
+            notification: notification.clone(),
+        })
+        .await;
+    if !notification.is_read {
+        publish_unread_count(services, user_id).await?;
+    }
+    Ok(Some(notification))
 }
 
 /// The user opened the page at `path`: what pointed them there has been seen. Marks read their

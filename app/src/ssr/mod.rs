@@ -10,6 +10,7 @@ pub mod group_commit;
 pub mod inbox;
 pub mod limits;
 pub mod login_guard;
+pub mod preferences;
 pub mod rate_limit;
 pub mod secret;
 pub mod services;

@@ -367,6 +367,21 @@ where
                     .map(|found| found.is_some())
             }
             ClientFrame::MarkAllRead => inbox::mark_all_read(services, user_id).await.map(|_| true),
+            ClientFrame::MarkGroupRead { group_key } => {
+                inbox::mark_group_read(services, user_id, &group_key)
+                    .await
+                    .map(|_| true)
+            }
+            ClientFrame::Archive { notification_id } => {
+                inbox::set_archived(services, user_id, notification_id, true)
+                    .await
+                    .map(|found| found.is_some())
+            }
+            ClientFrame::Unarchive { notification_id } => {
+                inbox::set_archived(services, user_id, notification_id, false)
+                    .await
+                    .map(|found| found.is_some())
+            }
         };
         match outcome {
             Ok(true) => None,

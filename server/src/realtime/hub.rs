@@ -181,6 +181,21 @@ impl Hub {
                 let key = FrameKey::Notification(notification.id);
                 self.send_to_user(notification.user_id, Outbound::new(&frame, Some(key)));
             }
+            Event::NotificationChanged { notification } => {
+                let frame = ServerFrame::NotificationChanged {
+                    notification: notification.clone(),
+                };
+                self.send_to_user(notification.user_id, Outbound::new(&frame, None));
+            }
+            Event::Preferences {
+                user_id,
+                preferences,
+            } => {
+                let frame = ServerFrame::Preferences {
+                    preferences: preferences.clone(),
+                };
+                self.send_to_user(*user_id, Outbound::new(&frame, None));
+            }
             Event::UnreadCount { user_id, count } => {
                 let frame = ServerFrame::UnreadCount { count: *count };
                 self.send_to_user(*user_id, Outbound::new(&frame, None));
@@ -266,8 +281,10 @@ mod tests {
             message: MessageText::default(),
             notification_type: NotificationType::System,
             link: None,
+            group_key: None,
             is_read: false,
             read_at: None,
+            archived_at: None,
             created_at: OffsetDateTime::now_utc(),
         }
     }

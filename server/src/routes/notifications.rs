@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use app::model::{
-    FieldError, Link, MessageText, Notification, NotificationId, NotificationPage,
+    FieldError, GroupKey, Link, MessageText, Notification, NotificationId, NotificationPage,
     NotificationType, Title, UserId,
 };
 use app::ssr::inbox;
@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/notifications/", get(list).post(create))
         .route("/api/notifications/mark-all-read/", post(mark_all_read))
+        .route("/api/notifications/mark-group-read/", post(mark_group_read))
         .route("/api/notifications/{id}/mark-read/", post(mark_read))
+        .route("/api/notifications/{id}/archive/", post(archive))
+        .route("/api/notifications/{id}/unarchive/", post(unarchive))
 }
 
 /// `POST /api/notifications/bulk/`, apart from the rest: its body may be larger than any
@@ -38,21 +41,25 @@ pub fn bulk_router() -> Router<AppState> {
 /// rarely sent 1,000 times at once: such a batch is split.)
 pub const BULK_MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Reads `?unread=`, `?before=` and `?limit=`, naming the parameter that is wrong.
+/// The yes-or-no query parameter `name` (absent is no).
+fn flag(params: &HashMap<String, String>, name: &str) -> Result<bool, FieldError> {
+    match params.get(name).map(String::as_str) {
+        None | Some("false" | "0" | "") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(other) => Err(FieldError::new(
+            name,
+            format!("must be true or false; got {other:?}"),
+        )),
+    }
+}
+
+/// Reads `?unread=`, `?archived=`, `?before=` and `?limit=`, naming the parameter that is wrong.
 fn parse_list_query(
     user_id: UserId,
     params: &HashMap<String, String>,
 ) -> Result<NotificationQuery, FieldError> {
-    let unread_only = match params.get("unread").map(String::as_str) {
-        None | Some("false" | "0" | "") => false,
-        Some("true" | "1") => true,
-        Some(other) => {
-            return Err(FieldError::new(
-                "unread",
-                format!("must be true or false; got {other:?}"),
-            ))
-        }
-    };
+    let unread_only = flag(params, "unread")?;
+    let archived = flag(params, "archived")?;
     let before = params
         .get("before")
         .map(|raw| {
@@ -71,6 +78,7 @@ fn parse_list_query(
     Ok(NotificationQuery {
         user_id,
         unread_only,
+        archived,
         before,
         limit,
     })
@@ -82,6 +90,7 @@ fn parse_list_query(
     security(("session" = [])),
     params(
         ("unread" = Option<bool>, Query, description = "Only unread ones"),
+        ("archived" = Option<bool>, Query, description = "The archived ones instead of the inbox"),
         ("before" = Option<i64>, Query, description = "Only those older than this id: the previous page's `next_before`"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)"),
     ),
@@ -158,6 +167,91 @@ pub(super) async fn mark_all_read(
     }))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub(super) struct GroupBody {
+    /// The group whose unread notifications to mark read.
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9:_./-]+$")]
+    group_key: Option<String>,
+}
+
+/// Marks read every unread notification of the signed-in user's with this group key; their
+/// other tabs hear of it.
+#[utoipa::path(
+    post, path = "/api/notifications/mark-group-read/", tag = "notifications",
+    security(("session" = [])),
+    request_body = GroupBody,
+    responses(
+        (status = 200, description = "How many were marked", body = MarkedAllRead),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        BodyErrors,
+    ),
+)]
+pub(super) async fn mark_group_read(
+    State(state): State<AppState>,
+    CurrentUser(signed_in): CurrentUser,
+    ApiJson(body): ApiJson<GroupBody>,
+) -> Result<ApiJson<MarkedAllRead>, ApiError> {
+    let key = GroupKey::parse("group_key", body.group_key.as_deref().unwrap_or(""))?;
+    let (updated, unread_count) =
+        inbox::mark_group_read(&state.services, signed_in.user.id, &key).await?;
+    Ok(ApiJson(MarkedAllRead {
+        updated,
+        unread_count,
+    }))
+}
+
+/// Archives one of the signed-in user's notifications: it leaves the inbox and the unread
+/// count, and is listed with `?archived=true`. Archiving an archived one changes nothing.
+#[utoipa::path(
+    post, path = "/api/notifications/{id}/archive/", tag = "notifications",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The notification's id")),
+    responses(
+        (status = 200, description = "Archived", body = Notification),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such notification of this user's", body = ErrorBody),
+    ),
+)]
+pub(super) async fn archive(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+) -> Result<ApiJson<Notification>, ApiError> {
+    set_archived(state, user, id, true).await
+}
+
+/// Brings an archived notification of the signed-in user's back to the inbox.
+#[utoipa::path(
+    post, path = "/api/notifications/{id}/unarchive/", tag = "notifications",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The notification's id")),
+    responses(
+        (status = 200, description = "Back in the inbox", body = Notification),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such notification of this user's", body = ErrorBody),
+    ),
+)]
+pub(super) async fn unarchive(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+) -> Result<ApiJson<Notification>, ApiError> {
+    set_archived(state, user, id, false).await
+}
+
+async fn set_archived(
+    State(state): State<AppState>,
+    CurrentUser(signed_in): CurrentUser,
+    Path(id): Path<String>,
+    archived: bool,
+) -> Result<ApiJson<Notification>, ApiError> {
+    let id: NotificationId = id.parse().map_err(|_| ApiError::NotFound)?;
+    let notification = inbox::set_archived(&state.services, signed_in.user.id, id, archived)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(ApiJson(notification))
+}
+
 /// A new notification as services send it: the recipient by id or by name, not both.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = NewNotification)]
@@ -179,6 +273,10 @@ pub(super) struct CreateBody {
     /// A path on this site (`/jobs/3`) or an `http(s)` URL.
     #[schema(max_length = 2000)]
     link: Option<String>,
+    /// Notifications of one user with the same key, close in time, show as one entry (for
+    /// example `job:7:applications`): 1–100 ASCII letters, digits and `:_.-/`.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9:_./-]+$")]
+    group_key: Option<String>,
 }
 
 /// Stores a notification for one user and pushes it to their open sockets.
@@ -330,6 +428,7 @@ struct Content {
     message: MessageText,
     notification_type: NotificationType,
     link: Option<Link>,
+    group_key: Option<GroupKey>,
 }
 
 impl Content {
@@ -340,6 +439,7 @@ impl Content {
             message: self.message,
             notification_type: self.notification_type,
             link: self.link,
+            group_key: self.group_key,
         }
     }
 }
@@ -372,6 +472,11 @@ impl CreateBody {
                 .link
                 .as_deref()
                 .map(|raw| Link::parse("link", raw))
+                .transpose()?,
+            group_key: self
+                .group_key
+                .as_deref()
+                .map(|raw| GroupKey::parse("group_key", raw))
                 .transpose()?,
         })
     }

@@ -234,6 +234,7 @@ pub fn new_notification(user_id: UserId, title: &str, message: &str) -> NewNotif
         message: MessageText::parse("message", message).unwrap(),
         notification_type: NotificationType::System,
         link: None,
+        group_key: None,
     }
 }
 

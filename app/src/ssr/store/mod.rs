@@ -9,6 +9,7 @@
 mod board;
 mod focus;
 mod postgres;
+mod preferences;
 mod rate_limits;
 mod sqlite;
 mod stored;
@@ -20,13 +21,14 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    ApiTokenId, GlobalNotification, GlobalNotificationId, Level, Link, MessageText, Notification,
-    NotificationId, NotificationType, Role, Session, SessionId, Title, User, UserId,
+    ApiTokenId, GlobalNotification, GlobalNotificationId, GroupKey, Level, Link, MessageText,
+    Notification, NotificationId, NotificationType, Role, Session, SessionId, Title, User, UserId,
 };
 
 pub use board::{BoardStore, JobSearch};
 pub use focus::{FocusStore, MAX_SOCKET_KEY_CHARS};
 pub use postgres::PostgresStore;
+pub use preferences::PreferenceStore;
 pub use rate_limits::{RateLimitStore, MAX_LIMIT_KEY_CHARS, MAX_LIMIT_WINDOW};
 pub use sqlite::SqliteStore;
 
@@ -127,6 +129,7 @@ pub struct NewNotification {
     pub message: MessageText,
     pub notification_type: NotificationType,
     pub link: Option<Link>,
+    pub group_key: Option<GroupKey>,
 }
 
 #[derive(Clone, Debug)]
@@ -159,6 +162,8 @@ pub struct GlobalNotificationPatch {
 pub struct NotificationQuery {
     pub user_id: UserId,
     pub unread_only: bool,
+    /// The archived notifications (the "Archived" tab) instead of the others (the inbox).
+    pub archived: bool,
     /// Only notifications with an id below this one (the cursor of the previous page).
     pub before: Option<NotificationId>,
     pub limit: u32,
@@ -171,7 +176,9 @@ pub struct NotificationQuery {
 /// share: rate-limit events ([`RateLimitStore`]) and what each socket's page shows
 /// ([`FocusStore`]).
 #[async_trait]
-pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'static {
+pub trait Store:
+    BoardStore + RateLimitStore + FocusStore + PreferenceStore + Send + Sync + 'static
+{
     /// Brings the schema up to date. Safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;
 
@@ -250,6 +257,7 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
         after: Option<NotificationId>,
         limit: u32,
     ) -> StoreResult<Vec<Notification>>;
+    /// The user's unread notifications, archived ones left out.
     async fn unread_count(&self, user_id: UserId) -> StoreResult<i64>;
     /// The unread count of each of `user_ids`, in the order given.
     async fn unread_counts(&self, user_ids: &[UserId]) -> StoreResult<Vec<i64>>;
@@ -268,6 +276,17 @@ pub trait Store: BoardStore + RateLimitStore + FocusStore + Send + Sync + 'stati
     /// Marks read the user's unread notifications whose link is exactly `link`; answers how
     /// many changed.
     async fn mark_read_by_link(&self, user_id: UserId, link: &str) -> StoreResult<u64>;
+    /// Marks read the user's unread notifications with the group key `key`, however far apart
+    /// in time; answers how many changed.
+    async fn mark_group_read(&self, user_id: UserId, key: &GroupKey) -> StoreResult<u64>;
+    /// Archives one of `user_id`'s notifications (`archived`), or brings it back to the inbox;
+    /// `None` if no such notification is theirs. Archiving again keeps the first time.
+    async fn set_archived(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+        archived: bool,
+    ) -> StoreResult<Option<Notification>>;
 
     // --- global notifications ---------------------------------------------------------------
 

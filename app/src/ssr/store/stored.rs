@@ -11,7 +11,7 @@
 
 use sqlx::error::BoxDynError;
 
-use crate::model::{FieldError, Link};
+use crate::model::{FieldError, GroupKey, Link};
 
 /// The parsed `T` of the text `raw` of `column`, or the decode error naming the column.
 pub(super) fn parsed<T>(column: &str, raw: String) -> Result<T, sqlx::Error>
@@ -31,6 +31,19 @@ pub(super) fn link(id: impl std::fmt::Display, raw: Option<String>) -> Option<Li
         Ok(link) => Some(link),
         Err(err) => {
             tracing::warn!(notification_id = %id, %err, "a stored link no longer parses; dropped");
+            None
+        }
+    }
+}
+
+/// The group key of the notification `id`, if it has one that still parses: one that no longer
+/// does is dropped, with a warning, and the notification shows on its own.
+pub(super) fn group_key(id: impl std::fmt::Display, raw: Option<String>) -> Option<GroupKey> {
+    let raw = raw?;
+    match GroupKey::try_from(raw) {
+        Ok(key) => Some(key),
+        Err(err) => {
+            tracing::warn!(notification_id = %id, %err, "a stored group key no longer parses; dropped");
             None
         }
     }

@@ -6,6 +6,7 @@
 
 mod board;
 mod focus;
+mod preferences;
 mod rate_limits;
 
 use std::str::FromStr;
@@ -23,8 +24,8 @@ use super::{
     RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
 };
 use crate::model::{
-    ApiTokenId, GlobalNotification, GlobalNotificationId, Notification, NotificationId, Role,
-    Session, SessionId, User, UserId,
+    ApiTokenId, GlobalNotification, GlobalNotificationId, GroupKey, Notification, NotificationId,
+    Role, Session, SessionId, User, UserId,
 };
 use crate::ssr::store::stored;
 
@@ -34,8 +35,8 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
-const NOTIFICATION_COLUMNS: &str =
-    "id, user_id, title, message, notification_type, link, is_read, read_at, created_at";
+const NOTIFICATION_COLUMNS: &str = "id, user_id, title, message, notification_type, link, \
+     group_key, is_read, read_at, archived_at, created_at";
 const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active, starts_at, \
      expires_at, created_by, created_at";
 
@@ -158,8 +159,10 @@ struct NotificationRow {
     message: String,
     notification_type: String,
     link: Option<String>,
+    group_key: Option<String>,
     is_read: bool,
     read_at: Option<OffsetDateTime>,
+    archived_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
 }
 
@@ -175,8 +178,10 @@ impl TryFrom<NotificationRow> for Notification {
             message: stored::parsed("message", row.message)?,
             notification_type: parse_column("notification_type", row.notification_type)?,
             link: stored::link(row.id, row.link),
+            group_key: stored::group_key(row.id, row.group_key),
             is_read: row.is_read,
             read_at: row.read_at,
+            archived_at: row.archived_at,
             created_at: row.created_at,
         })
     }
@@ -496,8 +501,9 @@ impl Store for PostgresStore {
         // the order their ids are drawn in.
         let sql = format!(
             "INSERT INTO notifications (user_id, title, message, notification_type, link, \
-             created_at) SELECT *, $6::TIMESTAMPTZ FROM UNNEST($1::BIGINT[], $2::TEXT[], \
-             $3::TEXT[], $4::TEXT[], $5::TEXT[]) RETURNING {NOTIFICATION_COLUMNS}"
+             group_key, created_at) SELECT *, $7::TIMESTAMPTZ FROM UNNEST($1::BIGINT[], \
+             $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[]) \
+             RETURNING {NOTIFICATION_COLUMNS}"
         );
         let mut rows: Vec<NotificationRow> = sqlx::query_as(&sql)
             .bind(new.iter().map(|n| n.user_id).collect::<Vec<_>>())
@@ -513,6 +519,11 @@ impl Store for PostgresStore {
                     .map(|n| n.link.as_ref().map(|link| link.as_str()))
                     .collect::<Vec<_>>(),
             )
+            .bind(
+                new.iter()
+                    .map(|n| n.group_key.as_ref().map(|key| key.as_str()))
+                    .collect::<Vec<_>>(),
+            )
             .bind(OffsetDateTime::now_utc())
             .fetch_all(&mut *tx)
             .await?;
@@ -525,14 +536,15 @@ impl Store for PostgresStore {
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
         let sql = format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 \
-             AND (NOT $2 OR NOT is_read) AND ($3::BIGINT IS NULL OR id < $3) \
-             ORDER BY id DESC LIMIT $4"
+             AND (NOT $2 OR NOT is_read) AND (archived_at IS NOT NULL) = $5 \
+             AND ($3::BIGINT IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
         );
         let rows: Vec<NotificationRow> = sqlx::query_as(&sql)
             .bind(query.user_id)
             .bind(query.unread_only)
             .bind(query.before)
             .bind(bigint(query.limit))
+            .bind(query.archived)
             .fetch_all(&self.pool)
             .await?;
         Ok(convert_all(rows)?)
@@ -570,7 +582,8 @@ impl Store for PostgresStore {
     #[instrument(level = "debug", skip(self))]
     async fn unread_count(&self, user_id: UserId) -> StoreResult<i64> {
         let count = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND NOT is_read",
+            "SELECT COUNT(*) FROM notifications \
+             WHERE user_id = $1 AND NOT is_read AND archived_at IS NULL",
         )
         .bind(user_id)
         .fetch_one(&self.pool)
@@ -582,7 +595,8 @@ impl Store for PostgresStore {
     async fn unread_counts(&self, user_ids: &[UserId]) -> StoreResult<Vec<i64>> {
         let rows: Vec<(UserId, i64)> = sqlx::query_as(
             "SELECT user_id, COUNT(*) FROM notifications \
-             WHERE user_id = ANY($1) AND NOT is_read GROUP BY user_id",
+             WHERE user_id = ANY($1) AND NOT is_read AND archived_at IS NULL \
+             GROUP BY user_id",
         )
         .bind(user_ids)
         .fetch_all(&self.pool)
@@ -634,6 +648,42 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_group_read(&self, user_id: UserId, key: &GroupKey) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET is_read = TRUE, read_at = $1 \
+             WHERE user_id = $2 AND NOT is_read AND group_key = $3",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(user_id)
+        .bind(key.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    #[instrument(level = "debug", skip(self))]
+    async fn set_archived(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+        archived: bool,
+    ) -> StoreResult<Option<Notification>> {
+        let sql = format!(
+            "UPDATE notifications SET archived_at = CASE WHEN $1 \
+             THEN COALESCE(archived_at, $2) END WHERE id = $3 AND user_id = $4 \
+             RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let row: Option<NotificationRow> = sqlx::query_as(&sql)
+            .bind(archived)
+            .bind(OffsetDateTime::now_utc())
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Notification::try_from).transpose()?)
     }
 
     /// Globals are resumed from by id too ([`Store::latest_global_id`]), so, as for

@@ -2,6 +2,7 @@
 
 mod board;
 mod focus;
+mod preferences;
 mod rate_limits;
 
 use std::str::FromStr;
@@ -21,8 +22,8 @@ use super::{
     RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
 };
 use crate::model::{
-    GlobalNotification, GlobalNotificationId, Notification, NotificationId, Role, Session,
-    SessionId, User, UserId,
+    GlobalNotification, GlobalNotificationId, GroupKey, Notification, NotificationId, Role,
+    Session, SessionId, User, UserId,
 };
 use crate::ssr::store::stored;
 
@@ -32,8 +33,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-const NOTIFICATION_COLUMNS: &str =
-    "id, user_id, title, message, notification_type, link, is_read, read_at, created_at";
+const NOTIFICATION_COLUMNS: &str = "id, user_id, title, message, notification_type, link, \
+     group_key, is_read, read_at, archived_at, created_at";
 const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active, starts_at, \
      expires_at, created_by, created_at";
 
@@ -142,8 +143,10 @@ fn notification_from_row(row: &SqliteRow) -> Result<Notification, sqlx::Error> {
         message: stored::parsed("message", row.try_get("message")?)?,
         notification_type: parse_column(row, "notification_type")?,
         link: stored::link(id, row.try_get("link")?),
+        group_key: stored::group_key(id, row.try_get("group_key")?),
         is_read: row.try_get("is_read")?,
         read_at: row.try_get("read_at")?,
+        archived_at: row.try_get("archived_at")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -425,9 +428,10 @@ impl Store for SqliteStore {
         // their ids drawn) in the array's order.
         let sql = format!(
             "INSERT INTO notifications (user_id, title, message, notification_type, link, \
-             created_at) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), \
-             json_extract(value, '$[2]'), json_extract(value, '$[3]'), \
-             json_extract(value, '$[4]'), ? FROM json_each(?) ORDER BY key \
+             group_key, created_at) SELECT json_extract(value, '$[0]'), \
+             json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+             json_extract(value, '$[3]'), json_extract(value, '$[4]'), \
+             json_extract(value, '$[5]'), ? FROM json_each(?) ORDER BY key \
              RETURNING {NOTIFICATION_COLUMNS}"
         );
         let rows: Vec<serde_json::Value> = new
@@ -439,6 +443,7 @@ impl Store for SqliteStore {
                     new.message.as_str(),
                     new.notification_type,
                     new.link.as_ref().map(|link| link.as_str()),
+                    new.group_key.as_ref().map(|key| key.as_str()),
                 ])
             })
             .collect();
@@ -460,11 +465,13 @@ impl Store for SqliteStore {
     async fn list_notifications(&self, query: NotificationQuery) -> StoreResult<Vec<Notification>> {
         let sql = format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? \
-             AND (? = 0 OR is_read = 0) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?"
+             AND (? = 0 OR is_read = 0) AND (archived_at IS NOT NULL) = ? \
+             AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?"
         );
         let rows = sqlx::query(&sql)
             .bind(query.user_id)
             .bind(query.unread_only)
+            .bind(query.archived)
             .bind(query.before)
             .bind(query.before)
             .bind(query.limit)
@@ -512,7 +519,8 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip(self))]
     async fn unread_count(&self, user_id: UserId) -> StoreResult<i64> {
         let count = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND is_read = 0",
+            "SELECT COUNT(*) FROM notifications \
+             WHERE user_id = ? AND is_read = 0 AND archived_at IS NULL",
         )
         .bind(user_id)
         .fetch_one(&self.pool)
@@ -524,7 +532,8 @@ impl Store for SqliteStore {
     async fn unread_counts(&self, user_ids: &[UserId]) -> StoreResult<Vec<i64>> {
         let rows: Vec<(UserId, i64)> = sqlx::query_as(
             "SELECT user_id, COUNT(*) FROM notifications \
-             WHERE user_id IN (SELECT value FROM json_each(?)) AND is_read = 0 GROUP BY user_id",
+             WHERE user_id IN (SELECT value FROM json_each(?)) AND is_read = 0 \
+             AND archived_at IS NULL GROUP BY user_id",
         )
         .bind(serde_json::to_string(user_ids).expect("numbers serialize"))
         .fetch_all(&self.pool)
@@ -575,6 +584,41 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+
+    #[instrument(level = "debug", skip(self))]
+    async fn mark_group_read(&self, user_id: UserId, key: &GroupKey) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET is_read = 1, read_at = ? \
+             WHERE user_id = ? AND is_read = 0 AND group_key = ?",
+        )
+        .bind(OffsetDateTime::now_utc())
+        .bind(user_id)
+        .bind(key.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    #[instrument(level = "debug", skip(self))]
+    async fn set_archived(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+        archived: bool,
+    ) -> StoreResult<Option<Notification>> {
+        let sql = format!(
+            "UPDATE notifications SET archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) \
+             END WHERE id = ? AND user_id = ? RETURNING {NOTIFICATION_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(archived)
+            .bind(OffsetDateTime::now_utc())
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(notification_from_row).transpose()?)
     }
 
     #[instrument(level = "debug", skip_all)]
