@@ -180,7 +180,7 @@ test("after signing out, Back does not show the previous person's inbox", async 
   await admin.post("/api/notifications/", { data: { username, title: "Private matter" } });
   await admin.dispose();
   await page.goto("/notifications/");
-  await expect(page.getByText("Private matter")).toBeVisible();
+  await expect(page.getByTestId("notification-item").getByText("Private matter")).toBeVisible();
   await page.getByTestId("sign-out").click();
   await expect(page).toHaveURL(/\/login$/);
   // Once the sign-in page has settled: a Back pressed while it still loads is aborted by that
