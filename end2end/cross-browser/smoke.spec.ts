@@ -62,8 +62,11 @@ test("an announcement shows as a banner across the top of her page, and disappea
 
 test("mark all read on the notifications page clears the badge", async ({ engine }) => {
   expect(await badge(engine), "something unread to clear").toBeGreaterThan(0);
-  // Through the bell, as a user goes there: a client-side navigation on the hydrated page.
-  await engine.click("a.bell");
+  // Through the bell's popover and its "See all", as a user goes there: a client-side navigation
+  // on the hydrated page.
+  await engine.click("[data-testid=bell]");
+  await expect.poll(() => onScreen(engine, "[data-testid=inbox-see-all]"), { message: "the bell's popover" }).toBe(1);
+  await engine.click("[data-testid=inbox-see-all]");
   await expect.poll(() => engine.run<string>("return location.pathname"), { message: "the notifications page" }).toBe("/notifications/");
   await expect.poll(() => onScreen(engine, "[data-testid=mark-all-read]"), { message: "the mark-all-read button" }).toBe(1);
   await engine.click("[data-testid=mark-all-read]");
