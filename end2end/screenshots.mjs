@@ -84,6 +84,30 @@ await ada.page.getByTestId("toast-more").waitFor();
 await ada.page.waitForTimeout(400);
 await ada.page.screenshot({ path: `${out}toast-queue.png` });
 
+// The bell's popover, with a group: five applications to one job within the hour are one entry.
+await acme.page.goto(`${base}/employer/jobs/`);
+await acme.page.getByTestId("ws-status").getByText("connected").waitFor();
+for (const name of ["grace", "linus", "margaret", "ken", "barbara"]) {
+  await api(admin.page, "POST", "/api/notifications/", {
+    username: "acme",
+    title: "New application: Senior Rust Engineer",
+    message: `${name} applied to Senior Rust Engineer at Acme.`,
+    notification_type: "application",
+    group_key: "job:screenshot:applications",
+  });
+}
+await acme.page.getByTestId("toast-count").getByText("5").waitFor();
+await acme.page.getByTestId("bell").click();
+await acme.page.getByTestId("inbox-popover").waitFor();
+await acme.page.waitForTimeout(300);
+await acme.page.screenshot({ path: `${out}inbox-popover.png` });
+
+await ada.page.goto(`${base}/settings/notifications`);
+await ada.page.getByTestId("preferences").waitFor();
+await ada.page.getByLabel("Sound for messages").check();
+await ada.page.waitForTimeout(400);
+await ada.page.screenshot({ path: `${out}notification-settings.png` });
+
 // A phone: one row of top bar, the menu open.
 const phone = await signedIn(browser, "grace", { width: 390, height: 844 });
 await phone.page.goto(`${base}/`);
