@@ -251,3 +251,39 @@ test("turning toasts off for a type stops its toasts on the open tab while the p
   await openPopover(page);
   await expect(popover(page).getByTestId("inbox-item").filter({ hasText: "No toast for me" })).toHaveCount(1);
 });
+
+test("with sound on for system alerts, a new one plays the bundled sound, but only once the page has been clicked", async ({ browser }) => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const played: string[] = [];
+    (window as any).__played = played;
+    HTMLMediaElement.prototype.play = function () {
+      played.push(new URL(this.src).pathname);
+      return Promise.resolve();
+    };
+  });
+  const settings = await context.newPage();
+  const username = uniqueName("sound");
+  await signUp(settings, username, PASSWORD);
+  await settings.goto("/settings/notifications");
+  const saved = settings.waitForResponse((r) => r.url().includes("save_preferences"));
+  await settings.getByTestId("preferences").getByLabel("Sound for system alerts").check();
+  expect((await saved).status()).toBe(200);
+
+  const page = await context.newPage();
+  await page.goto("/notifications/");
+  await expect(page.getByTestId("ws-status")).toHaveText("connected");
+  await notify(username, "Before any click");
+  await expect(page.getByTestId("toast").filter({ hasText: "Before any click" })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__played)).toEqual([]);
+
+  await page.locator("h1").click();
+  await notify(username, "After a click");
+  await expect(page.getByTestId("toast").filter({ hasText: "After a click" })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => (window as any).__played)).toEqual(["/sounds/notification.wav"]);
+  // The file is served.
+  const sound = await page.request.get("/sounds/notification.wav");
+  expect(sound.status()).toBe(200);
+  expect(sound.headers()["content-type"]).toContain("audio/");
+  await context.close();
+});
