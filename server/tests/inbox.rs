@@ -213,3 +213,46 @@ async fn a_socket_cannot_archive_or_group_read_what_is_not_its_users() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn saved_preferences_reach_every_socket_of_their_user_and_no_one_elses() {
+    use app::model::{Channels, NotificationType, Preferences};
+    use std::time::Duration;
+
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let grace = app.user("grace", "jobseeker").await;
+    let mut adas = Vec::new();
+    for _ in 0..2 {
+        let mut socket = app.socket(&ada, "").await;
+        socket.next().await;
+        adas.push(socket);
+    }
+    let mut graces = app.socket(&grace, "").await;
+    graces.next().await;
+
+    let mut chosen = Preferences::default();
+    chosen.set(
+        NotificationType::Message,
+        Channels {
+            toast: true,
+            desktop: false,
+            sound: true,
+        },
+    );
+    app::ssr::preferences::save(&app.services, ada.id, chosen)
+        .await
+        .unwrap();
+    for socket in &mut adas {
+        let frame = socket.next_of("preferences").await;
+        assert_eq!(
+            frame["preferences"]["message"],
+            json!({ "toast": true, "desktop": false, "sound": true })
+        );
+        assert_eq!(
+            frame["preferences"]["system"],
+            json!({ "toast": true, "desktop": true, "sound": false })
+        );
+    }
+    graces.assert_quiet(Duration::from_millis(300)).await;
+}

@@ -71,10 +71,17 @@ impl Channels {
 }
 
 /// One user's choices, by type; a type never chosen has the [`Channels::default`]. In JSON, an
-/// object keyed by type name: `{"message": {"toast": true, "desktop": false, "sound": false}}`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// object keyed by type name, `{"message": {"toast": true, "desktop": false, "sound": false}}`:
+/// written with every type, read with any of them (the rest take the defaults).
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Preferences(BTreeMap<NotificationType, Channels>);
+
+impl Serialize for Preferences {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.all())
+    }
+}
 
 /// Equal when every type has the same channels: a type left at the defaults equals one saved
 /// with them.
@@ -118,7 +125,14 @@ mod tests {
         let preferences: Preferences = serde_json::from_str(json).unwrap();
         let message = preferences.of(NotificationType::Message);
         assert!(message.toast && !message.desktop && message.sound);
-        assert_eq!(serde_json::to_string(&preferences).unwrap(), json);
+        // Written back with every type.
+        assert_eq!(
+            serde_json::to_string(&preferences).unwrap(),
+            r#"{"message":{"toast":true,"desktop":false,"sound":true},"#.to_owned()
+                + r#""application":{"toast":true,"desktop":true,"sound":false},"#
+                + r#""profile_view":{"toast":true,"desktop":true,"sound":false},"#
+                + r#""system":{"toast":true,"desktop":true,"sound":false}}"#
+        );
         assert!(serde_json::from_str::<Preferences>(
             r#"{"spam":{"toast":true,"desktop":true,"sound":true}}"#
         )
