@@ -3,15 +3,18 @@
 //! Values that come from outside (HTTP bodies, forms, CLI flags) are parsed into these types once,
 //! at the boundary; code behind the boundary never re-checks them.
 
+mod audience;
 mod board;
 mod field_error;
 mod global;
 mod id;
 mod notification;
+mod reach;
 mod session;
 mod text;
 mod user;
 
+pub use audience::GlobalAudience;
 pub use board::{
     text, Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
     ProfileDraft,
@@ -23,6 +26,7 @@ pub use id::{
     UserId,
 };
 pub use notification::{Notification, NotificationPage, NotificationType};
+pub use reach::{Reach, ReachedGlobal};
 pub use session::{MySessions, Session};
 pub use text::{Link, MessageText, Title};
 pub use user::{Password, Role, SignUpRole, User, Username};

@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod limits;
 pub mod login_guard;
 pub mod rate_limit;
+pub mod reach;
 pub mod secret;
 pub mod services;
 pub mod session;
