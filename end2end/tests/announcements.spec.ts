@@ -49,6 +49,9 @@ test("an announcement for employers shows on an employer's page and not a jobsee
   // The employer's next page renders it on the server too.
   await employer.page.goto("/notifications/");
   await expect(employerBanner).toBeVisible();
+  // Connected before it is taken down: a fresh page's first socket replays what is new, not
+  // what ended between the render and the connection.
+  await expect(employer.page.getByTestId("ws-status")).toHaveText("connected");
 
   await row.getByTestId("deactivate").click();
   await expect(employerBanner).toHaveCount(0);
@@ -87,6 +90,7 @@ test("an announcement's reach counts rise as people see and dismiss it", async (
   await expect(seeker.page.getByTestId("global-banner").filter({ hasText: title })).toHaveCount(0);
   await first.page.goto("/notifications/");
   await expect(firstBanner).toBeVisible();
+  await expect(first.page.getByTestId("ws-status")).toHaveText("connected");
   await admin.page.waitForTimeout(6000); // the panel refreshes every 5 s
   await expect(seen).toHaveText("2");
 
