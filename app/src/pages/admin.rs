@@ -412,14 +412,14 @@ fn GlobalRow(
     view! {
         <tr data-testid="global-row" data-id=g.id.to_string() data-state=state>
             <td>{g.title.to_string()}</td>
-            <td><span class=format!("pill level-{level}")>{level}</span></td>
-            <td data-testid="global-audience" data-audience=audience data-label="For">{g.audience.label()}</td>
-            <td data-testid="global-state">{state}</td>
+            <td class="short"><span class=format!("pill level-{level}")>{level}</span></td>
+            <td class="short" data-testid="global-audience" data-audience=audience data-label="For">{g.audience.label()}</td>
+            <td class="short" data-testid="global-state">{state}</td>
             <td>{match g.starts_at { Some(at) => view! { <Time at/> }.into_any(), None => "now".into_any() }}</td>
             <td>{match g.expires_at { Some(at) => view! { <Time at/> }.into_any(), None => "no expiry".into_any() }}</td>
-            <td data-testid="reach-seen" data-label="Seen">{reach.seen}</td>
-            <td data-testid="reach-dismissed" data-label="Dismissed">{reach.dismissed}</td>
-            <td>
+            <td class="short" data-testid="reach-seen" data-label="Seen">{reach.seen}</td>
+            <td class="short" data-testid="reach-dismissed" data-label="Dismissed">{reach.dismissed}</td>
+            <td class="short">
                 <ActionForm action=set_active attr:class="inline">
                     <input type="hidden" name="id" value=g.id.to_string()/>
                     <input type="hidden" name="active" value=(!g.is_active).to_string()/>
