@@ -55,7 +55,10 @@ pub async fn get_viewer(path: String) -> Result<Option<Viewer>, AppError> {
             unread_count = count;
         }
     }
-    let banners = announcements::banners_for(&services, user_id).await?;
+    let banners = announcements::banners_for(&services, user_id, signed_in.user.role).await?;
+    // Rendered in this page (or handed to it, on a client-side navigation): seen. The recorder
+    // writes only what this instance has not recorded yet, in the background.
+    services.reach.seen(user_id, banners.iter().map(|g| g.id));
     // After the marking above, so what the page just marked read shows read.
     let recent = store
         .list_notifications(NotificationQuery {
@@ -141,10 +144,10 @@ pub async fn logout() -> Result<(), AppError> {
 /// Remembers that the signed-in user closed a banner.
 #[server]
 pub async fn dismiss_banner(id: GlobalNotificationId) -> Result<(), AppError> {
-    use crate::ssr::{services, session};
+    use crate::ssr::{announcements, services, session};
 
     let user = session::require_user()?;
-    match services()?.store.dismiss_global(user.id, id).await? {
+    match announcements::dismiss(&services()?, user.id, user.role, id).await? {
         true => Ok(()),
         false => Err(AppError::not_found("no such announcement")),
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use app::model::{SessionId, UserId};
+use app::model::{Role, SessionId, UserId};
 use app::protocol::ServerFrame;
 use server::realtime::hub::{Hub, Outbound};
 
@@ -18,7 +18,10 @@ fn fan_out(c: &mut Criterion) {
         let hub = Hub::new(256, Arc::default());
         // One user per socket, as in the load tool's broadcast scenario.
         let mut queues: Vec<_> = (0..sockets as i64)
-            .map(|n| hub.register(UserId::new(n), SessionId::new(n)).1)
+            .map(|n| {
+                hub.register(UserId::new(n), Role::Jobseeker, SessionId::new(n))
+                    .1
+            })
             .collect();
         let frame = Outbound::new(&ServerFrame::Pong, None);
         group.throughput(Throughput::Elements(sockets));

@@ -69,7 +69,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Announce(args) => {
-            let body = json!({ "title": args.title, "message": args.message, "level": args.level });
+            let body = json!({
+                "title": args.title,
+                "message": args.message,
+                "level": args.level,
+                "audience": args.audience,
+            });
             let created = post(&args.client, "/api/global-notifications/", body).await?;
             println!("announced global notification {}", created["id"]);
             Ok(())

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use app::model::{Level, NotificationType, SignUpRole};
+use app::model::{GlobalAudience, Level, NotificationType, SignUpRole};
 use app::ssr::store::MAX_LIMIT_WINDOW;
 use clap::{Args, Parser, Subcommand};
 
@@ -329,6 +329,9 @@ pub struct AnnounceArgs {
     pub message: String,
     #[arg(long, env = "HERALD_LEVEL", value_enum, default_value_t = Level::Info)]
     pub level: Level,
+    /// Who sees it: everyone, or only jobseekers or employers.
+    #[arg(long, env = "HERALD_AUDIENCE", value_enum, default_value_t = GlobalAudience::Everyone)]
+    pub audience: GlobalAudience,
 }
 
 impl ServeConfig {

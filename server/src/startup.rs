@@ -31,6 +31,7 @@ use app::ssr::api_tokens::ApiTokens;
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::limits::Limits;
 use app::ssr::login_guard::LoginGuard;
+use app::ssr::reach::SeenRecorder;
 use app::ssr::services::SessionSettings;
 use app::ssr::store::{self, DynStore};
 use app::ssr::Services;
@@ -73,6 +74,7 @@ impl Application {
             store: store.clone(),
             notifications: NotificationWriter::start(store.clone(), node.clone()),
             events: node.clone(),
+            reach: SeenRecorder::start(store.clone()),
             api_tokens: Arc::new(ApiTokens::new(store.clone())),
             presence: node.clone(),
             sessions: Arc::new(SessionSettings {

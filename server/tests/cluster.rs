@@ -182,10 +182,15 @@ impl Cluster {
 
     /// Announces a global notification through instance `n`'s API; answers its id.
     async fn announce(&self, n: usize, title: &str) -> i64 {
+        self.announce_to(n, title, "everyone").await
+    }
+
+    /// Announces a global notification for `audience` through instance `n`'s API; answers its id.
+    async fn announce_to(&self, n: usize, title: &str, audience: &str) -> i64 {
         let response = Client::new()
             .post(self.instance(n).url("/api/global-notifications/"))
             .bearer_auth(&self.token)
-            .json(&json!({ "title": title, "level": "info" }))
+            .json(&json!({ "title": title, "level": "info", "audience": audience }))
             .send()
             .await
             .unwrap();
@@ -216,7 +221,11 @@ struct Person {
 }
 
 async fn sign_up(instance: &Instance, username: &str) -> Person {
-    let response = try_sign_up(instance, username).await;
+    sign_up_as(instance, username, "jobseeker").await
+}
+
+async fn sign_up_as(instance: &Instance, username: &str, role: &str) -> Person {
+    let response = try_sign_up_as(instance, username, role).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let cookie = response.headers()["set-cookie"]
         .to_str()
@@ -233,9 +242,13 @@ async fn sign_up(instance: &Instance, username: &str) -> Person {
 }
 
 async fn try_sign_up(instance: &Instance, username: &str) -> reqwest::Response {
+    try_sign_up_as(instance, username, "jobseeker").await
+}
+
+async fn try_sign_up_as(instance: &Instance, username: &str, role: &str) -> reqwest::Response {
     Client::new()
         .post(instance.url("/api/auth/register/"))
-        .json(&json!({ "username": username, "password": PASSWORD, "role": "jobseeker" }))
+        .json(&json!({ "username": username, "password": PASSWORD, "role": role }))
         .send()
         .await
         .unwrap()
@@ -375,6 +388,52 @@ async fn with_redis_every_socket_on_three_instances_gets_exactly_its_own_notific
 async fn with_postgres_every_socket_on_three_instances_gets_exactly_its_own_notifications_and_every_global(
 ) {
     every_socket_on_every_instance_gets_exactly_its_own_and_every_global("postgres").await;
+}
+
+#[tokio::test]
+async fn an_announcement_for_employers_made_on_one_instance_reaches_only_employers_sockets_on_another(
+) {
+    let Some(redis) = redis_url("the Redis audience test") else {
+        return;
+    };
+    let Some(cluster) = Cluster::start(2, &redis).await else {
+        return;
+    };
+    let seeker = sign_up_as(cluster.instance(1), "ada", "jobseeker").await;
+    let employer = sign_up_as(cluster.instance(1), "acme", "employer").await;
+    let mut seeker_socket = socket(cluster.instance(1), &seeker).await;
+    let mut employer_socket = socket(cluster.instance(1), &employer).await;
+
+    let for_employers = cluster.announce_to(0, "hiring fair", "employers").await;
+    let for_all = cluster.announce(0, "maintenance").await;
+    assert_receives_exactly(&mut employer_socket, &[], &[for_employers, for_all]).await;
+    assert_receives_exactly(&mut seeker_socket, &[], &[for_all]).await;
+
+    // The employer's socket on instance 1 counted them as having seen it, for every instance.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let shown: Value = Client::new()
+            .get(
+                cluster
+                    .instance(0)
+                    .url(&format!("/api/global-notifications/{for_employers}/")),
+            )
+            .bearer_auth(&cluster.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if shown["reach"] == json!({ "seen": 1, "dismissed": 0 }) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "reach never came to one: {shown}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]

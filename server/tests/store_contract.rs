@@ -19,9 +19,9 @@ use tempfile::TempDir;
 use time::OffsetDateTime;
 
 use app::model::{
-    ApplicationId, ApplicationStatus, Channels, GlobalNotificationId, GroupKey, JobDraft, JobId,
-    Level, Link, MessageText, NotificationId, NotificationType, Preferences, ProfileDraft, Role,
-    SessionId, Title, User, UserId,
+    ApplicationId, ApplicationStatus, Channels, GlobalAudience, GlobalNotificationId, GroupKey,
+    JobDraft, JobId, Level, Link, MessageText, NotificationId, NotificationType, Preferences,
+    ProfileDraft, Reach, Role, SessionId, Title, User, UserId,
 };
 use app::ssr::events::{Event, EventSink};
 use app::ssr::group_commit::NotificationWriter;
@@ -97,6 +97,10 @@ contract! {
     a_global_patch_changes_only_what_it_names_and_can_clear_dates,
     live_globals_are_the_active_shown_ones_inside_their_dates,
     dismissals_are_per_user_and_a_missing_global_answers_false,
+    a_globals_audience_is_stored_read_back_and_patched,
+    a_global_is_seen_once_per_user_however_often_it_is_recorded,
+    reach_counts_the_users_who_saw_and_dismissed_each_global_in_the_order_asked,
+    recording_a_sight_of_a_missing_user_or_global_skips_it_and_keeps_the_rest,
     a_job_reads_back_with_its_employers_name,
     only_its_employer_can_update_or_close_a_job,
     employer_jobs_lists_open_and_closed_jobs_newest_first,
@@ -214,6 +218,7 @@ fn global(title: &str) -> NewGlobalNotification {
         title: Title::parse("title", title).unwrap(),
         message: MessageText::parse("message", "").unwrap(),
         level: Level::Info,
+        audience: GlobalAudience::Everyone,
         show_on_site: true,
         is_active: true,
         starts_at: None,
@@ -1052,6 +1057,7 @@ async fn a_global_reads_back_and_globals_list_newest_first(db: &TestDatabase) {
             title: Title::parse("title", "Maintenance").unwrap(),
             message: MessageText::parse("message", "Down at noon").unwrap(),
             level: Level::Critical,
+            audience: GlobalAudience::Employers,
             show_on_site: false,
             is_active: true,
             starts_at: Some(starts),
@@ -1063,6 +1069,7 @@ async fn a_global_reads_back_and_globals_list_newest_first(db: &TestDatabase) {
     assert_eq!(created.title.as_str(), "Maintenance");
     assert_eq!(created.message.as_str(), "Down at noon");
     assert_eq!(created.level, Level::Critical);
+    assert_eq!(created.audience, GlobalAudience::Employers);
     assert!(!created.show_on_site && created.is_active);
     assert_eq!(created.starts_at, Some(starts));
     assert_eq!(created.expires_at, Some(expires));
@@ -2533,4 +2540,146 @@ async fn preferences_read_as_the_defaults_until_saved_and_are_per_user(db: &Test
             .of(NotificationType::Message),
         Channels::default()
     );
+}
+
+// --- audiences and reach ----------------------------------------------------------------------
+
+async fn a_globals_audience_is_stored_read_back_and_patched(db: &TestDatabase) {
+    let store = db.store().await;
+    let everyone = store.create_global(&global("for all")).await.unwrap();
+    assert_eq!(everyone.audience, GlobalAudience::Everyone);
+    let seekers = store
+        .create_global(&NewGlobalNotification {
+            audience: GlobalAudience::Jobseekers,
+            ..global("for jobseekers")
+        })
+        .await
+        .unwrap();
+    assert_eq!(seekers.audience, GlobalAudience::Jobseekers);
+    assert_eq!(
+        store.live_globals(now()).await.unwrap(),
+        [everyone.clone(), seekers.clone()],
+        "the store lists every live global; filtering by role is the caller's"
+    );
+
+    let retargeted = store
+        .update_global(
+            seekers.id,
+            &GlobalNotificationPatch {
+                audience: Some(GlobalAudience::Employers),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(retargeted.audience, GlobalAudience::Employers);
+    assert_eq!(retargeted.title, seekers.title);
+    let untouched = store
+        .update_global(
+            seekers.id,
+            &GlobalNotificationPatch {
+                level: Some(Level::Warning),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(untouched.audience, GlobalAudience::Employers);
+    assert_eq!(
+        store.global_by_id(seekers.id).await.unwrap(),
+        Some(untouched)
+    );
+}
+
+async fn a_global_is_seen_once_per_user_however_often_it_is_recorded(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Employer).await;
+    let news = store.create_global(&global("news")).await.unwrap().id;
+    let first = store
+        .record_seen(&[(ada.id, news), (ada.id, news), (bob.id, news)], now())
+        .await
+        .unwrap();
+    assert_eq!(first, 2, "a pair twice in one batch is one sight");
+    let again = store
+        .record_seen(&[(ada.id, news), (bob.id, news)], now() + hours(1))
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "seeing it again adds no one");
+    assert_eq!(
+        store.reach(&[news]).await.unwrap(),
+        [Reach {
+            seen: 2,
+            dismissed: 0
+        }]
+    );
+    assert_eq!(store.record_seen(&[], now()).await.unwrap(), 0);
+}
+
+async fn reach_counts_the_users_who_saw_and_dismissed_each_global_in_the_order_asked(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let cy = user(&store, "cy", Role::Employer).await;
+    let first = store.create_global(&global("first")).await.unwrap().id;
+    let second = store.create_global(&global("second")).await.unwrap().id;
+    let unseen = store.create_global(&global("unseen")).await.unwrap().id;
+    store
+        .record_seen(
+            &[
+                (ada.id, first),
+                (bob.id, first),
+                (cy.id, first),
+                (ada.id, second),
+            ],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(store.dismiss_global(bob.id, first).await.unwrap());
+    assert!(store.dismiss_global(bob.id, first).await.unwrap());
+    assert!(store.dismiss_global(ada.id, second).await.unwrap());
+    let missing = GlobalNotificationId::new(unseen.get() + 1);
+    assert_eq!(
+        store
+            .reach(&[second, missing, unseen, first])
+            .await
+            .unwrap(),
+        [
+            Reach {
+                seen: 1,
+                dismissed: 1
+            },
+            Reach::default(),
+            Reach::default(),
+            Reach {
+                seen: 3,
+                dismissed: 1
+            },
+        ]
+    );
+    assert_eq!(store.reach(&[]).await.unwrap(), []);
+}
+
+async fn recording_a_sight_of_a_missing_user_or_global_skips_it_and_keeps_the_rest(
+    db: &TestDatabase,
+) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let news = store.create_global(&global("news")).await.unwrap().id;
+    let no_user = UserId::new(ada.id.get() + 100);
+    let no_global = GlobalNotificationId::new(news.get() + 100);
+    let recorded = store
+        .record_seen(
+            &[(no_user, news), (ada.id, no_global), (ada.id, news)],
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorded, 1);
+    assert_eq!(store.reach(&[news]).await.unwrap()[0].seen, 1);
 }

@@ -2,7 +2,9 @@ use serde::{Deserialize, Serialize};
 use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use time::OffsetDateTime;
 
-use super::{parse_name, FieldError, GlobalNotificationId, MessageText, Title, UserId};
+use super::{
+    parse_name, FieldError, GlobalAudience, GlobalNotificationId, MessageText, Role, Title, UserId,
+};
 
 /// How loud a global banner is; ordered from quietest to loudest. Its names (`info`, `warning`,
 /// `critical`) are the same in JSON, in the database and on the command line.
@@ -43,8 +45,9 @@ impl Level {
     }
 }
 
-/// A site-wide announcement. It shows as a banner to every signed-in user while it is live:
-/// `is_active`, `show_on_site`, and the current time inside `[starts_at, expires_at)`.
+/// A site-wide announcement. It shows as a banner to every signed-in user of its `audience`
+/// while it is live: `is_active`, `show_on_site`, and the current time inside
+/// `[starts_at, expires_at)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GlobalNotification {
@@ -55,6 +58,9 @@ pub struct GlobalNotification {
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub message: MessageText,
     pub level: Level,
+    /// Who it is for; `everyone` when a client written before audiences leaves it out.
+    #[serde(default)]
+    pub audience: GlobalAudience,
     pub show_on_site: bool,
     pub is_active: bool,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -98,6 +104,11 @@ impl GlobalNotification {
         } else {
             GlobalState::Live
         }
+    }
+
+    /// Whether someone with `role` is meant to see it (see [`GlobalAudience`]).
+    pub fn is_for(&self, role: Role) -> bool {
+        self.audience.includes(role)
     }
 
     /// Whether the banner should be on screen at `now`.
@@ -144,6 +155,7 @@ mod tests {
             title: Title::parse("title", "Maintenance").unwrap(),
             message: MessageText::default(),
             level: Level::Warning,
+            audience: GlobalAudience::Everyone,
             show_on_site: true,
             is_active: true,
             starts_at: Some(datetime!(2026-01-01 10:00 UTC)),
@@ -208,6 +220,26 @@ mod tests {
                 format!("\"{name}\"")
             );
         }
+    }
+
+    #[test]
+    fn a_global_from_a_server_without_audiences_is_for_everyone() {
+        let mut json = serde_json::to_value(global()).unwrap();
+        json.as_object_mut().unwrap().remove("audience");
+        let read: GlobalNotification = serde_json::from_value(json).unwrap();
+        assert_eq!(read.audience, GlobalAudience::Everyone);
+        assert!(read.is_for(Role::Jobseeker) && read.is_for(Role::Admin));
+    }
+
+    #[test]
+    fn a_global_for_employers_is_for_employers_only() {
+        let g = GlobalNotification {
+            audience: GlobalAudience::Employers,
+            ..global()
+        };
+        assert!(g.is_for(Role::Employer));
+        assert!(!g.is_for(Role::Jobseeker));
+        assert!(!g.is_for(Role::Admin));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Values that come from outside (HTTP bodies, forms, CLI flags) are parsed into these types once,
 //! at the boundary; code behind the boundary never re-checks them.
 
+mod audience;
 mod board;
 mod field_error;
 mod global;
@@ -10,10 +11,12 @@ pub mod group;
 mod id;
 mod notification;
 mod preferences;
+mod reach;
 mod session;
 mod text;
 mod user;
 
+pub use audience::GlobalAudience;
 pub use board::{
     text, Application, ApplicationStatus, Conversation, DirectMessage, Job, JobDraft, Profile,
     ProfileDraft,
@@ -27,6 +30,7 @@ pub use id::{
 };
 pub use notification::{Notification, NotificationPage, NotificationType};
 pub use preferences::{Channel, Channels, Preferences};
+pub use reach::{Reach, ReachedGlobal};
 pub use session::{MySessions, Session};
 pub use text::{GroupKey, Link, MessageText, Title};
 pub use user::{Password, Role, SignUpRole, User, Username};

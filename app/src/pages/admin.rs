@@ -1,40 +1,42 @@
-//! `/admin-panel/notifications/`: announce, list and deactivate global notifications; send a
-//! system alert to one user or to everyone of a role; see how many sockets are open.
+//! `/admin-panel/notifications/`: announce to everyone or to one role, list global notifications
+//! (live, scheduled, and the rest apart) with how many people saw and dismissed each, deactivate
+//! them; send a system alert to one user or to everyone of a role; see how many sockets are open.
 
-// A server function's arguments are its form's fields: the announce form has eight. An allow on
+// A server function's arguments are its form's fields: the announce form has nine. An allow on
 // the function does not reach the code the `server` macro generates from it.
 #![allow(clippy::too_many_arguments)]
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use strum::VariantArray;
 
 use crate::components::form_error::{error_text, FormError};
 use crate::components::time::Time;
 use crate::error::AppError;
-use crate::model::{GlobalNotification, GlobalNotificationId, GlobalState};
+use crate::model::{GlobalAudience, GlobalNotificationId, GlobalState, ReachedGlobal};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
-    /// Every announcement with where it stands now (by the server's clock).
-    pub globals: Vec<(GlobalNotification, GlobalState)>,
+    /// Every announcement, whoever it is for, with its reach and where it stands now (by the
+    /// server's clock), newest first.
+    pub globals: Vec<(ReachedGlobal, GlobalState)>,
     pub open_sockets: usize,
 }
 
 #[server]
 pub async fn admin_overview() -> Result<Overview, AppError> {
-    use crate::ssr::{services, session};
+    use crate::ssr::{announcements, services, session};
 
     session::require_admin()?;
     let services = services()?;
     let now = time::OffsetDateTime::now_utc();
-    let globals = services
-        .store
-        .list_globals()
+    let globals = services.store.list_globals().await?;
+    let globals = announcements::with_reach(&services, globals)
         .await?
         .into_iter()
         .map(|g| {
-            let state = g.state_at(now);
+            let state = g.global.state_at(now);
             (g, state)
         })
         .collect();
@@ -71,6 +73,7 @@ pub async fn announce(
     title: String,
     message: String,
     level: String,
+    audience: Option<String>,
     show_on_site: Option<String>,
     is_active: Option<String>,
     starts_at: String,
@@ -98,6 +101,10 @@ pub async fn announce(
         title: Title::parse("title", &title)?,
         message: MessageText::parse("message", &message)?,
         level: Level::parse("level", &level)?,
+        audience: audience
+            .map(|raw| GlobalAudience::parse("audience", &raw))
+            .transpose()?
+            .unwrap_or_default(),
         show_on_site: show_on_site.is_some(),
         is_active: is_active.is_some(),
         starts_at,
@@ -190,7 +197,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <div class="admin-grid">
             <section class="card">
-                <h1>"Announce to everyone"</h1>
+                <h1>"Announce"</h1>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         overview.await.ok().map(|o| view! {
@@ -215,7 +222,7 @@ pub fn AdminPage() -> impl IntoView {
                                 <p class="form-error" role="alert">{error_text(&err)}</p>
                             }.into_any(),
                             Ok(overview) => view! {
-                                <GlobalsTable globals=overview.globals set_active/>
+                                <GlobalsByState globals=overview.globals set_active/>
                             }.into_any(),
                         }
                     })}
@@ -260,6 +267,18 @@ fn AnnounceForm(announce: ServerAction<Announce>) -> impl IntoView {
                     <option value="info">"Info"</option>
                     <option value="warning">"Warning"</option>
                     <option value="critical">"Critical"</option>
+                </select>
+            </label>
+            <label>
+                "Audience"
+                <select name="audience">
+                    {GlobalAudience::VARIANTS
+                        .iter()
+                        .map(|&audience| {
+                            let name: &'static str = audience.into();
+                            view! { <option value=name>{audience.label()}</option> }
+                        })
+                        .collect_view()}
                 </select>
             </label>
             <label class="check"><input type="checkbox" name="show_on_site" value="on" checked/>" Show on site"</label>
@@ -310,59 +329,109 @@ fn AlertForm(alert: ServerAction<SendAlert>) -> impl IntoView {
     }
 }
 
+/// The announcements in three groups: live now, scheduled (their start is still to come), and
+/// the rest (expired, hidden or turned off), each with its reach.
 #[component]
-fn GlobalsTable(
-    globals: Vec<(GlobalNotification, GlobalState)>,
+fn GlobalsByState(
+    globals: Vec<(ReachedGlobal, GlobalState)>,
     set_active: ServerAction<SetAnnouncementActive>,
 ) -> impl IntoView {
     if globals.is_empty() {
         return view! { <p class="muted">"None yet."</p> }.into_any();
     }
+    let (live, rest): (Vec<_>, Vec<_>) = globals
+        .into_iter()
+        .partition(|(_, state)| *state == GlobalState::Live);
+    let (scheduled, ended): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .partition(|(_, state)| *state == GlobalState::Scheduled);
     view! {
-        <table class="globals" data-testid="globals-table">
-            <thead>
-                <tr>
-                    <th>"Title"</th>
-                    <th>"Level"</th>
-                    <th>"State"</th>
-                    <th>"From"</th>
-                    <th>"Until"</th>
-                    <th></th>
-                </tr>
-            </thead>
-            <tbody>
-                {globals
-                    .into_iter()
-                    .map(|(g, state)| {
-                        let action = if g.is_active { "Deactivate" } else { "Reactivate" };
-                        let state: &'static str = state.into();
-                        let level: &'static str = g.level.into();
-                        view! {
-                            <tr data-testid="global-row" data-id=g.id.to_string() data-state=state>
-                                <td>{g.title.to_string()}</td>
-                                <td><span class=format!("pill level-{level}")>{level}</span></td>
-                                <td data-testid="global-state">{state}</td>
-                                <td>{match g.starts_at { Some(at) => view! { <Time at/> }.into_any(), None => "now".into_any() }}</td>
-                                <td>{match g.expires_at { Some(at) => view! { <Time at/> }.into_any(), None => "no expiry".into_any() }}</td>
-                                <td>
-                                    <ActionForm action=set_active attr:class="inline">
-                                        <input type="hidden" name="id" value=g.id.to_string()/>
-                                        <input type="hidden" name="active" value=(!g.is_active).to_string()/>
-                                        <button
-                                            type="submit"
-                                            class="button small"
-                                            data-testid=if g.is_active { "deactivate" } else { "reactivate" }
-                                        >
-                                            {action}
-                                        </button>
-                                    </ActionForm>
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <GlobalsGroup heading="Live" group="live" globals=live set_active/>
+        <GlobalsGroup heading="Scheduled" group="scheduled" globals=scheduled set_active/>
+        <GlobalsGroup heading="Expired, hidden or off" group="ended" globals=ended set_active/>
     }
     .into_any()
+}
+
+#[component]
+fn GlobalsGroup(
+    heading: &'static str,
+    group: &'static str,
+    globals: Vec<(ReachedGlobal, GlobalState)>,
+    set_active: ServerAction<SetAnnouncementActive>,
+) -> impl IntoView {
+    let count = globals.len();
+    let table = (!globals.is_empty()).then(|| {
+        view! {
+            <table class="globals" data-testid="globals-table">
+                <thead>
+                    <tr>
+                        <th>"Title"</th>
+                        <th>"Level"</th>
+                        <th>"For"</th>
+                        <th>"State"</th>
+                        <th>"From"</th>
+                        <th>"Until"</th>
+                        <th title="People it was shown to, on a page or live">"Seen"</th>
+                        <th title="People who closed it">"Dismissed"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {globals
+                        .into_iter()
+                        .map(|(reached, state)| view! { <GlobalRow reached state set_active/> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+    });
+    view! {
+        <section class="globals-group" data-testid=format!("globals-{group}")>
+            <h3>{heading} " " <span class="muted">{format!("({count})")}</span></h3>
+            {table}
+        </section>
+    }
+}
+
+#[component]
+fn GlobalRow(
+    reached: ReachedGlobal,
+    state: GlobalState,
+    set_active: ServerAction<SetAnnouncementActive>,
+) -> impl IntoView {
+    let ReachedGlobal { global: g, reach } = reached;
+    let action = if g.is_active {
+        "Deactivate"
+    } else {
+        "Reactivate"
+    };
+    let state: &'static str = state.into();
+    let level: &'static str = g.level.into();
+    let audience: &'static str = g.audience.into();
+    view! {
+        <tr data-testid="global-row" data-id=g.id.to_string() data-state=state>
+            <td>{g.title.to_string()}</td>
+            <td class="short"><span class=format!("pill level-{level}")>{level}</span></td>
+            <td class="short" data-testid="global-audience" data-audience=audience data-label="For">{g.audience.label()}</td>
+            <td class="short" data-testid="global-state">{state}</td>
+            <td>{match g.starts_at { Some(at) => view! { <Time at/> }.into_any(), None => "now".into_any() }}</td>
+            <td>{match g.expires_at { Some(at) => view! { <Time at/> }.into_any(), None => "no expiry".into_any() }}</td>
+            <td class="short" data-testid="reach-seen" data-label="Seen">{reach.seen}</td>
+            <td class="short" data-testid="reach-dismissed" data-label="Dismissed">{reach.dismissed}</td>
+            <td class="short">
+                <ActionForm action=set_active attr:class="inline">
+                    <input type="hidden" name="id" value=g.id.to_string()/>
+                    <input type="hidden" name="active" value=(!g.is_active).to_string()/>
+                    <button
+                        type="submit"
+                        class="button small"
+                        data-testid=if g.is_active { "deactivate" } else { "reactivate" }
+                    >
+                        {action}
+                    </button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
 }

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod login_guard;
 pub mod preferences;
 pub mod rate_limit;
+pub mod reach;
 pub mod secret;
 pub mod services;
 pub mod session;

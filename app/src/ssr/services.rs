@@ -10,6 +10,7 @@ use super::events::{EventSink, Presence};
 use super::group_commit::NotificationWriter;
 use super::limits::Limits;
 use super::login_guard::LoginGuard;
+use super::reach::SeenRecorder;
 use super::store::DynStore;
 
 /// What server code needs from the running process. The server builds one at start and hands it
@@ -20,6 +21,8 @@ pub struct Services {
     /// Stores new notifications, many to a transaction (see [`NotificationWriter`]).
     pub notifications: NotificationWriter,
     pub events: Arc<dyn EventSink>,
+    /// Remembers who saw which announcement, in the background (see [`SeenRecorder`]).
+    pub reach: SeenRecorder,
     /// The API tokens requests present, remembered for a while (see [`ApiTokens`]).
     pub api_tokens: Arc<ApiTokens>,
     pub presence: Arc<dyn Presence>,

@@ -17,7 +17,7 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 use time::OffsetDateTime;
 use tokio::time::{timeout, Instant};
 
-use app::model::{GlobalNotificationId, NotificationId, SessionId, UserId};
+use app::model::{GlobalNotificationId, NotificationId, Role, SessionId, UserId};
 use app::protocol::{ClientFrame, Disconnect, ErrorCode, ServerFrame};
 use app::ssr::{announcements, inbox, Services};
 
@@ -68,6 +68,8 @@ impl Default for ClientSettings {
 #[derive(Clone, Debug)]
 pub struct Connection {
     pub user_id: UserId,
+    /// Which global notifications the socket receives (see `GlobalAudience`).
+    pub role: Role,
     pub session_id: SessionId,
     /// Replay the user's notifications with an id above this (`after=0`: all of them); `None`
     /// sends only those stored from now on.
@@ -85,7 +87,9 @@ pub async fn serve<S>(
 ) where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
-    let (handle, queue) = node.hub.register(connection.user_id, connection.session_id);
+    let (handle, queue) =
+        node.hub
+            .register(connection.user_id, connection.role, connection.session_id);
     let mut client = Client {
         socket,
         node: &node,
@@ -203,6 +207,11 @@ where
                         continue;
                     }
                     self.send(Message::Text(outbound.frame())).await?;
+                    // The hub queues a global only for the sockets of its audience: delivered
+                    // here, it was seen.
+                    if let Some(FrameKey::Global(id)) = outbound.key() {
+                        self.services.reach.seen(user_id, [id]);
+                    }
                 }
                 () = &mut idle => {
                     Box::pin(self.close(Disconnect::Idle))
@@ -290,16 +299,19 @@ where
             }
         }
         if let Some(after_global) = self.connection.after_global {
-            let live = announcements::live(self.services)
+            // What the page would render now: the live globals for this user's role, less the
+            // ones they dismissed (on another device, meanwhile).
+            let banners = announcements::banners_for(self.services, user_id, self.connection.role)
                 .await
                 .map_err(|e| End::Store(e.to_string()))?;
-            for global in live.into_iter().filter(|g| g.id > after_global) {
-                self.replayed
-                    .insert(FrameKey::Global(global.id), Instant::now());
+            for global in banners.into_iter().filter(|g| g.id > after_global) {
+                let id = global.id;
+                self.replayed.insert(FrameKey::Global(id), Instant::now());
                 self.send_frame(&ServerFrame::GlobalNotification {
                     notification: global,
                 })
                 .await?;
+                self.services.reach.seen(user_id, [id]);
             }
         }
         Ok(())

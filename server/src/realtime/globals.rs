@@ -5,15 +5,20 @@
 //! event, from any instance) and when the next start or expiry comes due, and sends the
 //! difference: `global_notification` for each newly live one, `global_notification_removed` for
 //! each one gone.
+//!
+//! Each frame goes only to the sockets of the people it concerns, by the role of each socket's
+//! user (see `GlobalAudience`): the broker carries no globals, only the poke, so every instance
+//! filters its own sockets. An announcement whose audience changes while live is removed from the
+//! roles that leave it and shown to the roles that join it.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-use app::model::GlobalNotificationId;
+use app::model::{GlobalAudience, GlobalNotification, GlobalNotificationId};
 use app::protocol::ServerFrame;
 use app::ssr::store::DynStore;
 
@@ -27,7 +32,8 @@ pub struct GlobalsWatcher {
     store: DynStore,
     hub: Arc<Hub>,
     poke: Notify,
-    live: Mutex<HashSet<GlobalNotificationId>>,
+    /// The globals live at the last sync, and whom each was for.
+    live: Mutex<HashMap<GlobalNotificationId, GlobalAudience>>,
 }
 
 impl GlobalsWatcher {
@@ -36,7 +42,7 @@ impl GlobalsWatcher {
             store,
             hub,
             poke: Notify::new(),
-            live: Mutex::new(HashSet::new()),
+            live: Mutex::new(HashMap::new()),
         }
     }
 
@@ -65,28 +71,58 @@ impl GlobalsWatcher {
     async fn sync(&self) -> anyhow::Result<Duration> {
         let now = OffsetDateTime::now_utc();
         let live = self.store.live_globals(now).await?;
-        let (appeared, gone) = {
+        let changes = {
             let mut known = self.live.lock().expect("globals lock");
-            let current: HashSet<GlobalNotificationId> = live.iter().map(|g| g.id).collect();
-            let gone: Vec<GlobalNotificationId> = known.difference(&current).copied().collect();
-            let appeared: Vec<_> = live
-                .into_iter()
-                .filter(|g| !known.contains(&g.id))
+            let current: HashMap<GlobalNotificationId, GlobalAudience> =
+                live.iter().map(|g| (g.id, g.audience)).collect();
+            let mut changes: Vec<Change> = known
+                .iter()
+                .filter(|(id, _)| !current.contains_key(id))
+                .map(|(&id, &was_for)| Change::Gone { id, was_for })
                 .collect();
+            changes.extend(
+                live.into_iter()
+                    .filter_map(|global| match known.get(&global.id) {
+                        None => Some(Change::Appeared {
+                            global,
+                            was_for: None,
+                        }),
+                        Some(&was_for) if was_for != global.audience => Some(Change::Appeared {
+                            global,
+                            was_for: Some(was_for),
+                        }),
+                        Some(_) => None,
+                    }),
+            );
             *known = current;
-            (appeared, gone)
+            changes
         };
-        tracing::debug!(appeared = ?appeared.iter().map(|g| g.id).collect::<Vec<_>>(), ?gone, "globals synced");
-        for id in gone {
-            let frame = ServerFrame::GlobalNotificationRemoved { id };
-            self.hub.broadcast(Outbound::new(&frame, None));
-        }
-        for global in appeared {
-            let key = FrameKey::Global(global.id);
-            let frame = ServerFrame::GlobalNotification {
-                notification: global,
-            };
-            self.hub.broadcast(Outbound::new(&frame, Some(key)));
+        tracing::debug!(?changes, "globals synced");
+        for change in changes {
+            match change {
+                Change::Gone { id, was_for } => {
+                    let frame = ServerFrame::GlobalNotificationRemoved { id };
+                    self.hub
+                        .broadcast_to(Outbound::new(&frame, None), |role| was_for.includes(role));
+                }
+                Change::Appeared { global, was_for } => {
+                    let id = global.id;
+                    let now_for = global.audience;
+                    if let Some(was_for) = was_for {
+                        let frame = ServerFrame::GlobalNotificationRemoved { id };
+                        self.hub.broadcast_to(Outbound::new(&frame, None), |role| {
+                            was_for.includes(role) && !now_for.includes(role)
+                        });
+                    }
+                    let frame = ServerFrame::GlobalNotification {
+                        notification: global,
+                    };
+                    self.hub
+                        .broadcast_to(Outbound::new(&frame, Some(FrameKey::Global(id))), |role| {
+                            now_for.includes(role) && !was_for.is_some_and(|w| w.includes(role))
+                        });
+                }
+            }
         }
 
         let next_change = self
@@ -108,4 +144,20 @@ impl GlobalsWatcher {
             None => IDLE_RECHECK,
         })
     }
+}
+
+/// What a sync found changed.
+#[derive(Debug)]
+enum Change {
+    /// A live global is live no more; it was for `was_for`.
+    Gone {
+        id: GlobalNotificationId,
+        was_for: GlobalAudience,
+    },
+    /// A global is newly live (`was_for` is `None`), or still live but for another audience
+    /// than `was_for`.
+    Appeared {
+        global: GlobalNotification,
+        was_for: Option<GlobalAudience>,
+    },
 }

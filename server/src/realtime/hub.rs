@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, Notify};
 
-use app::model::{GlobalNotificationId, NotificationId, SessionId, UserId};
+use app::model::{GlobalNotificationId, NotificationId, Role, SessionId, UserId};
 use app::protocol::{Disconnect, ServerFrame};
 use app::ssr::events::Event;
 
@@ -92,6 +92,8 @@ impl Closer {
 pub struct ClientHandle {
     pub id: u64,
     pub user_id: UserId,
+    /// The user's role when the socket opened: which global notifications it receives.
+    pub role: Role,
     pub session_id: SessionId,
     queue: mpsc::Sender<Outbound>,
     pub closer: Closer,
@@ -127,16 +129,19 @@ impl Hub {
         }
     }
 
-    /// Adds a socket; from now on it receives the user's and global frames in its queue.
+    /// Adds a socket; from now on it receives the user's frames, and the global frames for
+    /// `role`, in its queue.
     pub fn register(
         &self,
         user_id: UserId,
+        role: Role,
         session_id: SessionId,
     ) -> (Arc<ClientHandle>, mpsc::Receiver<Outbound>) {
         let (queue, receiver) = mpsc::channel(self.queue_capacity);
         let handle = Arc::new(ClientHandle {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             user_id,
+            role,
             session_id,
             queue,
             closer: Closer::default(),
@@ -234,8 +239,16 @@ impl Hub {
     }
 
     pub fn broadcast(&self, outbound: Outbound) {
+        self.broadcast_to(outbound, |_| true);
+    }
+
+    /// Delivers to every socket whose user's role passes `audience`: a global notification goes
+    /// only to the sockets of the people it is for, decided here, per socket, on every instance.
+    pub fn broadcast_to(&self, outbound: Outbound, audience: impl Fn(Role) -> bool) {
         for client in self.all_clients() {
-            client.offer(outbound.clone(), &self.metrics);
+            if audience(client.role) {
+                client.offer(outbound.clone(), &self.metrics);
+            }
         }
     }
 
@@ -292,9 +305,9 @@ mod tests {
     #[tokio::test]
     async fn a_notification_reaches_every_socket_of_its_user_and_no_one_else() {
         let hub = Hub::new(8, Arc::default());
-        let (_a1, mut q1) = hub.register(UserId::new(1), SessionId::new(10));
-        let (_a2, mut q2) = hub.register(UserId::new(1), SessionId::new(11));
-        let (_b, mut q3) = hub.register(UserId::new(2), SessionId::new(20));
+        let (_a1, mut q1) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
+        let (_a2, mut q2) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(11));
+        let (_b, mut q3) = hub.register(UserId::new(2), Role::Employer, SessionId::new(20));
         hub.deliver(&Event::Notification {
             notification: notification(5, 1),
         });
@@ -313,8 +326,9 @@ mod tests {
     async fn a_full_queue_closes_its_socket_as_slow_and_spares_the_others() {
         let metrics = Arc::new(Metrics::default());
         let hub = Hub::new(2, metrics.clone());
-        let (slow, _never_read) = hub.register(UserId::new(1), SessionId::new(10));
-        let (fast, mut fast_queue) = hub.register(UserId::new(1), SessionId::new(11));
+        let (slow, _never_read) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
+        let (fast, mut fast_queue) =
+            hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(11));
         for id in 0..3 {
             hub.deliver(&Event::Notification {
                 notification: notification(id, 1),
@@ -329,8 +343,8 @@ mod tests {
     #[tokio::test]
     async fn signing_out_closes_only_that_sessions_sockets() {
         let hub = Hub::new(8, Arc::default());
-        let (phone, _q1) = hub.register(UserId::new(1), SessionId::new(10));
-        let (laptop, _q2) = hub.register(UserId::new(1), SessionId::new(11));
+        let (phone, _q1) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
+        let (laptop, _q2) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(11));
         hub.deliver(&Event::SessionEnded {
             user_id: UserId::new(1),
             session_id: SessionId::new(10),
@@ -339,10 +353,26 @@ mod tests {
         assert!(laptop.closer.reason.lock().unwrap().is_none());
     }
 
+    #[tokio::test]
+    async fn a_frame_for_one_role_reaches_only_the_sockets_of_that_role() {
+        let hub = Hub::new(8, Arc::default());
+        let (_seeker, mut seeker) =
+            hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
+        let (_boss, mut boss) = hub.register(UserId::new(2), Role::Employer, SessionId::new(20));
+        let (_root, mut root) = hub.register(UserId::new(3), Role::Admin, SessionId::new(30));
+        let frame = ServerFrame::GlobalNotificationRemoved {
+            id: GlobalNotificationId::new(7),
+        };
+        hub.broadcast_to(Outbound::new(&frame, None), |role| role == Role::Employer);
+        assert!(boss.recv().await.is_some());
+        assert!(seeker.try_recv().is_err());
+        assert!(root.try_recv().is_err());
+    }
+
     #[test]
     fn unregistering_forgets_the_socket() {
         let hub = Hub::new(8, Arc::default());
-        let (a, _q) = hub.register(UserId::new(1), SessionId::new(10));
+        let (a, _q) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
         assert_eq!(hub.len(), 1);
         hub.unregister(&a);
         assert!(hub.is_empty());

@@ -9,7 +9,10 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use app::model::{FieldError, GlobalNotification, GlobalNotificationId, Level, MessageText, Title};
+use app::model::{
+    FieldError, GlobalAudience, GlobalNotification, GlobalNotificationId, Level, MessageText,
+    ReachedGlobal, Title,
+};
 use app::ssr::announcements;
 use app::ssr::store::{GlobalNotificationPatch, NewGlobalNotification};
 
@@ -20,7 +23,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/global-notifications/", get(list_live).post(create))
-        .route("/api/global-notifications/{id}/", patch(update))
+        .route("/api/global-notifications/{id}/", patch(update).get(show))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -28,21 +31,51 @@ pub(super) struct Results<T> {
     results: Vec<T>,
 }
 
-/// The announcements live now.
+/// The announcements live now for the caller: those for everyone, and those for the caller's
+/// role (an admin's list is the same as anyone's; the admin panel shows every announcement).
 #[utoipa::path(
     get, path = "/api/global-notifications/", tag = "global notifications",
     security(("session" = [])),
     responses(
-        (status = 200, description = "The live ones", body = Results<GlobalNotification>),
+        (status = 200, description = "The live ones for the caller", body = Results<GlobalNotification>),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ),
 )]
 pub(super) async fn list_live(
     State(state): State<AppState>,
-    _signed_in: CurrentUser,
+    CurrentUser(signed_in): CurrentUser,
 ) -> Result<ApiJson<Results<GlobalNotification>>, ApiError> {
-    let results = announcements::live(&state.services).await?;
+    let results = announcements::live_for(&state.services, signed_in.user.role).await?;
     Ok(ApiJson(Results { results }))
+}
+
+/// One announcement, whatever its state, with its reach: how many people saw it and how many
+/// dismissed it.
+#[utoipa::path(
+    get, path = "/api/global-notifications/{id}/", tag = "global notifications",
+    security(("token" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The announcement's id")),
+    responses(
+        (status = 200, description = "The announcement and its reach", body = ReachedGlobal),
+        (status = 404, description = "No such announcement", body = ErrorBody),
+        PublishErrors,
+    ),
+)]
+pub(super) async fn show(
+    State(state): State<AppState>,
+    _publisher: Publisher,
+    Path(id): Path<String>,
+) -> Result<ApiJson<ReachedGlobal>, ApiError> {
+    let id: GlobalNotificationId = id.parse().map_err(|_| ApiError::NotFound)?;
+    let global = state
+        .services
+        .store
+        .global_by_id(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(ApiJson(
+        announcements::one_with_reach(&state.services, global).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -57,6 +90,9 @@ pub(super) struct CreateBody {
     /// `info` (the default), `warning` or `critical`.
     #[schema(pattern = "^(info|warning|critical)$")]
     level: Option<String>,
+    /// Who sees it: `everyone` (the default), `jobseekers` or `employers`.
+    #[schema(pattern = "^(everyone|jobseekers|employers)$")]
+    audience: Option<String>,
     /// Whether it shows as a banner (default true).
     show_on_site: Option<bool>,
     /// Default true.
@@ -69,13 +105,13 @@ pub(super) struct CreateBody {
     expires_at: Option<String>,
 }
 
-/// Stores an announcement and shows it to everyone signed in while it is live.
+/// Stores an announcement and shows it to everyone signed in of its audience while it is live.
 #[utoipa::path(
     post, path = "/api/global-notifications/", tag = "global notifications",
     security(("token" = []), ("session" = [])),
     request_body = CreateBody,
     responses(
-        (status = 201, description = "Stored, and pushed if live", body = GlobalNotification),
+        (status = 201, description = "Stored, and pushed if live", body = ReachedGlobal),
         PublishErrors,
         BodyErrors,
     ),
@@ -84,7 +120,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     publisher: Publisher,
     ApiJson(body): ApiJson<CreateBody>,
-) -> Result<(StatusCode, ApiJson<GlobalNotification>), ApiError> {
+) -> Result<(StatusCode, ApiJson<ReachedGlobal>), ApiError> {
     let starts_at = parse_time("starts_at", body.starts_at.as_deref())?;
     let expires_at = parse_time("expires_at", body.expires_at.as_deref())?;
     check_window(starts_at, expires_at)?;
@@ -97,6 +133,7 @@ pub(super) async fn create(
             .map(|raw| Level::parse("level", raw))
             .transpose()?
             .unwrap_or_default(),
+        audience: parse_audience(body.audience.as_deref())?.unwrap_or_default(),
         show_on_site: body.show_on_site.unwrap_or(true),
         is_active: body.is_active.unwrap_or(true),
         starts_at,
@@ -104,7 +141,8 @@ pub(super) async fn create(
         created_by: publisher.user_id(),
     };
     let global = announcements::create(&state.services, &new).await?;
-    Ok((StatusCode::CREATED, ApiJson(global)))
+    let reached = announcements::one_with_reach(&state.services, global).await?;
+    Ok((StatusCode::CREATED, ApiJson(reached)))
 }
 
 /// A PATCH body: absent fields stay as they are; `null` clears `starts_at` or `expires_at`.
@@ -117,6 +155,10 @@ pub(super) struct PatchBody {
     message: Option<String>,
     #[schema(pattern = "^(info|warning|critical)$")]
     level: Option<String>,
+    /// Changing it while the announcement is live takes its banner down from the roles that
+    /// leave the audience and shows it to those that join, at once.
+    #[schema(pattern = "^(everyone|jobseekers|employers)$")]
+    audience: Option<String>,
     show_on_site: Option<bool>,
     is_active: Option<bool>,
     #[serde(default, deserialize_with = "present")]
@@ -143,7 +185,7 @@ where
     params(("id" = i64, Path, description = "The announcement's id")),
     request_body = PatchBody,
     responses(
-        (status = 200, description = "The announcement as it is now", body = GlobalNotification),
+        (status = 200, description = "The announcement as it is now", body = ReachedGlobal),
         (status = 404, description = "No such announcement", body = ErrorBody),
         PublishErrors,
         BodyErrors,
@@ -154,7 +196,7 @@ pub(super) async fn update(
     _publisher: Publisher,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PatchBody>,
-) -> Result<ApiJson<GlobalNotification>, ApiError> {
+) -> Result<ApiJson<ReachedGlobal>, ApiError> {
     let id: GlobalNotificationId = id.parse().map_err(|_| ApiError::NotFound)?;
     let store = &*state.services.store;
     let current = store.global_by_id(id).await?.ok_or(ApiError::NotFound)?;
@@ -186,6 +228,7 @@ pub(super) async fn update(
             .as_deref()
             .map(|l| Level::parse("level", l))
             .transpose()?,
+        audience: parse_audience(body.audience.as_deref())?,
         show_on_site: body.show_on_site,
         is_active: body.is_active,
         starts_at,
@@ -194,7 +237,14 @@ pub(super) async fn update(
     let updated = announcements::update(&state.services, id, &patch)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(ApiJson(updated))
+    Ok(ApiJson(
+        announcements::one_with_reach(&state.services, updated).await?,
+    ))
+}
+
+fn parse_audience(raw: Option<&str>) -> Result<Option<GlobalAudience>, FieldError> {
+    raw.map(|raw| GlobalAudience::parse("audience", raw))
+        .transpose()
 }
 
 fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<OffsetDateTime>, FieldError> {

@@ -33,6 +33,7 @@ use crate::state::AppState;
         super::global_notifications::list_live,
         super::global_notifications::create,
         super::global_notifications::update,
+        super::global_notifications::show,
         super::health::healthz,
         super::health::readyz,
         super::metrics::metrics,
@@ -96,6 +97,18 @@ mod tests {
             assert!(paths.contains_key(path), "{path} is missing");
         }
         assert!(document["components"]["schemas"]["Notification"].is_object());
+    }
+
+    #[test]
+    fn the_document_names_an_announcements_audience_and_reach() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &document["components"]["schemas"];
+        assert!(schemas["GlobalAudience"].is_object(), "{schemas}");
+        assert!(schemas["Reach"].is_object(), "{schemas}");
+        let create = &schemas["NewGlobalNotification"]["properties"];
+        assert!(create["audience"].is_object(), "{create}");
+        let show = &document["paths"]["/api/global-notifications/{id}/"];
+        assert!(show["get"].is_object(), "{show}");
     }
 
     #[test]

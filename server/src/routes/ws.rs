@@ -41,6 +41,7 @@ async fn upgrade(
     }
     let connection = Connection {
         user_id: signed_in.user.id,
+        role: signed_in.user.role,
         session_id: signed_in.session_id,
         after: cursor(&params, "after")?,
         after_global: cursor(&params, "after_global")?,

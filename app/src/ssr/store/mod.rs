@@ -11,6 +11,7 @@ mod focus;
 mod postgres;
 mod preferences;
 mod rate_limits;
+mod reach;
 mod sqlite;
 mod stored;
 
@@ -21,8 +22,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::model::{
-    ApiTokenId, GlobalNotification, GlobalNotificationId, GroupKey, Level, Link, MessageText,
-    Notification, NotificationId, NotificationType, Role, Session, SessionId, Title, User, UserId,
+    ApiTokenId, GlobalAudience, GlobalNotification, GlobalNotificationId, GroupKey, Level, Link,
+    MessageText, Notification, NotificationId, NotificationType, Role, Session, SessionId, Title,
+    User, UserId,
 };
 
 pub use board::{BoardStore, JobSearch};
@@ -30,6 +32,7 @@ pub use focus::{FocusStore, MAX_SOCKET_KEY_CHARS};
 pub use postgres::PostgresStore;
 pub use preferences::PreferenceStore;
 pub use rate_limits::{RateLimitStore, MAX_LIMIT_KEY_CHARS, MAX_LIMIT_WINDOW};
+pub use reach::ReachStore;
 pub use sqlite::SqliteStore;
 
 pub type DynStore = Arc<dyn Store>;
@@ -137,6 +140,7 @@ pub struct NewGlobalNotification {
     pub title: Title,
     pub message: MessageText,
     pub level: Level,
+    pub audience: GlobalAudience,
     pub show_on_site: bool,
     pub is_active: bool,
     pub starts_at: Option<OffsetDateTime>,
@@ -151,6 +155,7 @@ pub struct GlobalNotificationPatch {
     pub title: Option<Title>,
     pub message: Option<MessageText>,
     pub level: Option<Level>,
+    pub audience: Option<GlobalAudience>,
     pub show_on_site: Option<bool>,
     pub is_active: Option<bool>,
     pub starts_at: Option<Option<OffsetDateTime>>,
@@ -174,10 +179,10 @@ pub struct NotificationQuery {
 ///
 /// Beside Herald's own records, the store holds the state every instance on one database must
 /// share: rate-limit events ([`RateLimitStore`]) and what each socket's page shows
-/// ([`FocusStore`]).
+/// ([`FocusStore`]); and who has seen each announcement ([`ReachStore`]).
 #[async_trait]
 pub trait Store:
-    BoardStore + RateLimitStore + FocusStore + PreferenceStore + Send + Sync + 'static
+    BoardStore + RateLimitStore + FocusStore + PreferenceStore + ReachStore + Send + Sync + 'static
 {
     /// Brings the schema up to date. Safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

@@ -8,6 +8,7 @@ mod board;
 mod focus;
 mod preferences;
 mod rate_limits;
+mod reach;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -37,8 +38,8 @@ pub struct PostgresStore {
 
 const NOTIFICATION_COLUMNS: &str = "id, user_id, title, message, notification_type, link, \
      group_key, is_read, read_at, archived_at, created_at";
-const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active, starts_at, \
-     expires_at, created_by, created_at";
+const GLOBAL_COLUMNS: &str = "id, title, message, level, audience, show_on_site, is_active, \
+     starts_at, expires_at, created_by, created_at";
 
 impl PostgresStore {
     /// Opens a pool on `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?PARAMS]`, as
@@ -193,6 +194,7 @@ struct GlobalRow {
     title: String,
     message: String,
     level: String,
+    audience: String,
     show_on_site: bool,
     is_active: bool,
     starts_at: Option<OffsetDateTime>,
@@ -211,6 +213,7 @@ impl TryFrom<GlobalRow> for GlobalNotification {
             title: stored::parsed("title", row.title)?,
             message: stored::parsed("message", row.message)?,
             level: parse_column("level", row.level)?,
+            audience: parse_column("audience", row.audience)?,
             show_on_site: row.show_on_site,
             is_active: row.is_active,
             starts_at: row.starts_at,
@@ -696,14 +699,15 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await?;
         let sql = format!(
-            "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
-             starts_at, expires_at, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {GLOBAL_COLUMNS}"
+            "INSERT INTO global_notifications (title, message, level, audience, show_on_site, \
+             is_active, starts_at, expires_at, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {GLOBAL_COLUMNS}"
         );
         let row: GlobalRow = sqlx::query_as(&sql)
             .bind(new.title.as_str())
             .bind(new.message.as_str())
             .bind(<&str>::from(new.level))
+            .bind(<&str>::from(new.audience))
             .bind(new.show_on_site)
             .bind(new.is_active)
             .bind(new.starts_at)
@@ -765,7 +769,8 @@ impl Store for PostgresStore {
              message = COALESCE($3, message), level = COALESCE($4, level), \
              show_on_site = COALESCE($5, show_on_site), is_active = COALESCE($6, is_active), \
              starts_at = CASE WHEN $7 THEN $8 ELSE starts_at END, \
-             expires_at = CASE WHEN $9 THEN $10 ELSE expires_at END \
+             expires_at = CASE WHEN $9 THEN $10 ELSE expires_at END, \
+             audience = COALESCE($11, audience) \
              WHERE id = $1 RETURNING {GLOBAL_COLUMNS}"
         );
         let row: Option<GlobalRow> = sqlx::query_as(&sql)
@@ -779,6 +784,7 @@ impl Store for PostgresStore {
             .bind(patch.starts_at.flatten())
             .bind(patch.expires_at.is_some())
             .bind(patch.expires_at.flatten())
+            .bind(patch.audience.map(<&str>::from))
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(GlobalNotification::try_from).transpose()?)

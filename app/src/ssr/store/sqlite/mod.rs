@@ -4,6 +4,7 @@ mod board;
 mod focus;
 mod preferences;
 mod rate_limits;
+mod reach;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -35,8 +36,8 @@ pub struct SqliteStore {
 
 const NOTIFICATION_COLUMNS: &str = "id, user_id, title, message, notification_type, link, \
      group_key, is_read, read_at, archived_at, created_at";
-const GLOBAL_COLUMNS: &str = "id, title, message, level, show_on_site, is_active, starts_at, \
-     expires_at, created_by, created_at";
+const GLOBAL_COLUMNS: &str = "id, title, message, level, audience, show_on_site, is_active, \
+     starts_at, expires_at, created_by, created_at";
 
 impl SqliteStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
@@ -158,6 +159,7 @@ fn global_from_row(row: &SqliteRow) -> Result<GlobalNotification, sqlx::Error> {
         title: stored::parsed("title", row.try_get("title")?)?,
         message: stored::parsed("message", row.try_get("message")?)?,
         level: parse_column(row, "level")?,
+        audience: parse_column(row, "audience")?,
         show_on_site: row.try_get("show_on_site")?,
         is_active: row.try_get("is_active")?,
         starts_at: row.try_get("starts_at")?,
@@ -624,14 +626,15 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip_all)]
     async fn create_global(&self, new: &NewGlobalNotification) -> StoreResult<GlobalNotification> {
         let sql = format!(
-            "INSERT INTO global_notifications (title, message, level, show_on_site, is_active, \
-             starts_at, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             RETURNING {GLOBAL_COLUMNS}"
+            "INSERT INTO global_notifications (title, message, level, audience, show_on_site, \
+             is_active, starts_at, expires_at, created_by, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {GLOBAL_COLUMNS}"
         );
         let row = sqlx::query(&sql)
             .bind(new.title.as_str())
             .bind(new.message.as_str())
             .bind(<&str>::from(new.level))
+            .bind(<&str>::from(new.audience))
             .bind(new.show_on_site)
             .bind(new.is_active)
             .bind(new.starts_at)
@@ -702,6 +705,9 @@ impl Store for SqliteStore {
         if let Some(level) = patch.level {
             global.level = level;
         }
+        if let Some(audience) = patch.audience {
+            global.audience = audience;
+        }
         if let Some(show) = patch.show_on_site {
             global.show_on_site = show;
         }
@@ -715,12 +721,13 @@ impl Store for SqliteStore {
             global.expires_at = expires_at;
         }
         sqlx::query(
-            "UPDATE global_notifications SET title = ?, message = ?, level = ?, show_on_site = ?, \
-             is_active = ?, starts_at = ?, expires_at = ? WHERE id = ?",
+            "UPDATE global_notifications SET title = ?, message = ?, level = ?, audience = ?, \
+             show_on_site = ?, is_active = ?, starts_at = ?, expires_at = ? WHERE id = ?",
         )
         .bind(global.title.as_str())
         .bind(global.message.as_str())
         .bind(<&str>::from(global.level))
+        .bind(<&str>::from(global.audience))
         .bind(global.show_on_site)
         .bind(global.is_active)
         .bind(global.starts_at)
