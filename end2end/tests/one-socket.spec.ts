@@ -1,0 +1,124 @@
+import { BrowserContext, Page, WebSocket, expect, test } from "@playwright/test";
+import { notify, signUp, uniqueName } from "./helpers";
+import { Herald, freshDatabase, startHerald, stopHerald } from "./own-herald";
+
+// One socket per browser: one tab holds it, the others follow through a BroadcastChannel. Each
+// test runs its own Herald, so the socket gauge of `/metrics` counts this browser alone. The tabs
+// of one Playwright context share their locks and channels, as the tabs of one browser do.
+
+const PASSWORD = "a long enough password";
+
+/** The server's `herald_websocket_connections` gauge: the sockets open on it now. */
+async function socketsOnServer(server: Herald): Promise<number> {
+  const text = await (await fetch(`${server.base}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("herald_websocket_connections "));
+  return Number(line?.split(" ")[1]);
+}
+
+/** Every notifications socket the tabs of `context` open, and which tab opened it. */
+function watchSockets(context: BrowserContext) {
+  const sockets: Array<{ tab: Page; socket: WebSocket }> = [];
+  context.on("page", (tab) =>
+    tab.on("websocket", (socket) => {
+      if (socket.url().includes("/ws/notifications/")) sockets.push({ tab, socket });
+    }),
+  );
+  return { open: () => sockets.filter(({ socket }) => !socket.isClosed()) };
+}
+
+const toast = (tab: Page, title: string) => tab.getByTestId("toast").filter({ hasText: title });
+
+test.describe("one socket per browser", () => {
+  let server: Herald;
+  test.beforeEach(async () => {
+    server = await startHerald(freshDatabase());
+  });
+  test.afterEach(async () => {
+    await stopHerald(server);
+  });
+
+  /** A new user signed in, in three tabs of one browser on three pages, each live. */
+  async function threeTabs(context: BrowserContext) {
+    const username = uniqueName("tabs");
+    const first = await context.newPage();
+    await signUp(first, username, PASSWORD);
+    const tabs = [first];
+    for (const path of ["/notifications/", "/realtime-test/"]) {
+      const tab = await context.newPage();
+      await tab.goto(path);
+      tabs.push(tab);
+    }
+    for (const tab of tabs) await expect(tab.getByTestId("ws-status")).toHaveText("connected");
+    return { username, tabs };
+  }
+
+  test("three tabs of one browser share one socket, each shows what arrives, and a click in any of them acts for all", async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: server.base });
+    const sockets = watchSockets(context);
+    const { username, tabs } = await threeTabs(context);
+
+    await expect.poll(() => socketsOnServer(server)).toBe(1);
+    expect(sockets.open()).toHaveLength(1);
+
+    await notify(username, "Seen in every tab", { message: "once each" }, server.base);
+    for (const tab of tabs) {
+      await expect(toast(tab, "Seen in every tab")).toHaveCount(1);
+      await expect(tab.getByTestId("notification-badge")).toHaveText("1");
+    }
+    // A tab without the socket marks it read through the one that has it.
+    const follower = tabs.find((tab) => tab !== sockets.open()[0].tab)!;
+    await toast(follower, "Seen in every tab").click();
+    for (const tab of tabs) await expect(tab.getByTestId("notification-badge")).toBeHidden();
+    expect(await socketsOnServer(server)).toBe(1);
+    await context.close();
+  });
+
+  test("closing the leader tab hands over within a second and a notification sent meanwhile shows once in each remaining tab", async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: server.base });
+    const sockets = watchSockets(context);
+    const { username, tabs } = await threeTabs(context);
+    await expect.poll(() => socketsOnServer(server)).toBe(1);
+
+    // Something every tab has shown already, and whose toast has gone: it must not come back.
+    await notify(username, "Before the hand-over", {}, server.base);
+    for (const tab of tabs) await expect(toast(tab, "Before the hand-over")).toHaveCount(1);
+    for (const tab of tabs) await expect(toast(tab, "Before the hand-over")).toHaveCount(0, { timeout: 10_000 });
+
+    const leader = sockets.open()[0].tab;
+    const remaining = tabs.filter((tab) => tab !== leader);
+    // The next socket is held back before it reaches the server, so that the notification is
+    // created while no tab holds one: the new leader must resume from the last id it saw.
+    let handedOver: (at: number) => void;
+    const handOver = new Promise<number>((resolve) => (handedOver = resolve));
+    let release: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    for (const tab of remaining) {
+      await tab.routeWebSocket(/\/ws\/notifications\//, async (socket) => {
+        handedOver(Date.now());
+        await released;
+        socket.connectToServer();
+      });
+    }
+
+    const closedAt = Date.now();
+    await leader.close();
+    expect((await handOver) - closedAt).toBeLessThan(1000);
+    await expect.poll(() => socketsOnServer(server)).toBe(0);
+    await notify(username, "Sent during the hand-over", {}, server.base);
+    release!();
+
+    for (const tab of remaining) {
+      await expect(toast(tab, "Sent during the hand-over")).toHaveCount(1);
+      await expect(tab.getByTestId("ws-status")).toHaveText("connected");
+    }
+    await expect.poll(() => socketsOnServer(server)).toBe(1);
+    // Nothing arrives a second time, late.
+    await remaining[0].waitForTimeout(1000);
+    for (const tab of remaining) {
+      await expect(toast(tab, "Sent during the hand-over")).toHaveCount(1);
+      await expect(toast(tab, "Before the hand-over")).toHaveCount(0);
+      await expect(tab.getByTestId("notification-badge")).toHaveText("2");
+    }
+    await context.close();
+  });
+});
