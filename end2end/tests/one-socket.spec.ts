@@ -23,7 +23,10 @@ function watchSockets(context: BrowserContext) {
       if (socket.url().includes("/ws/notifications/")) sockets.push({ tab, socket });
     }),
   );
-  return { open: () => sockets.filter(({ socket }) => !socket.isClosed()) };
+  return {
+    open: () => sockets.filter(({ socket }) => !socket.isClosed()),
+    openedBy: (tab: Page) => sockets.filter((s) => s.tab === tab).length,
+  };
 }
 
 const toast = (tab: Page, title: string) => tab.getByTestId("toast").filter({ hasText: title });
@@ -145,6 +148,59 @@ test.describe("one socket per browser", () => {
       expect(await timesShown(tab, "Before the hand-over")).toBe(1);
     }
     await context.close();
+  });
+
+  test("a conversation open in a tab without the socket keeps its messages quiet, until that tab closes", async ({ browser }) => {
+    const employerContext = await browser.newContext({ baseURL: server.base });
+    const employer = await employerContext.newPage();
+    const employerName = uniqueName("writer");
+    await signUp(employer, employerName, PASSWORD, "employer");
+
+    const context = await browser.newContext({ baseURL: server.base });
+    await countToasts(context);
+    const sockets = watchSockets(context);
+    const seekerName = uniqueName("reader");
+    const leader = await context.newPage();
+    await signUp(leader, seekerName, PASSWORD);
+    await leader.goto("/realtime-test/");
+    await expect(leader.getByTestId("ws-status")).toHaveText("connected");
+    // The last focus the tab holding the socket sent the server.
+    const focusSent = () =>
+      leader.getByTestId("activity-log").locator("li.log-sent").filter({ hasText: '"action":"focus"' }).last().textContent();
+
+    // A first message, so the conversation exists; it raises a notification as usual.
+    await employer.goto(`/messages/${seekerName}`);
+    await expect(employer.getByTestId("ws-status")).toHaveText("connected");
+    const form = employer.getByTestId("message-form");
+    await form.getByLabel("Message").fill("Hello there");
+    await form.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => timesShown(leader, "New message")).toBe(1);
+
+    const conversation = await context.newPage();
+    await conversation.goto(`/messages/${employerName}`);
+    await expect(conversation.getByTestId("ws-status")).toHaveText("connected");
+    expect(sockets.openedBy(conversation)).toBe(0);
+    // The tab holding the socket tells the server what the other tab shows.
+    await expect.poll(focusSent).toMatch(/"conversation_with":\d+/);
+
+    await form.getByLabel("Message").fill("Are you there?");
+    await form.getByRole("button", { name: "Send" }).click();
+    await expect(conversation.getByTestId("message").filter({ hasText: "Are you there?" })).toBeVisible();
+    // A notification sent now arrives behind any the message could have raised.
+    await notify(seekerName, "Sent after the message", {}, server.base);
+    for (const tab of [leader, conversation]) {
+      await expect.poll(() => timesShown(tab, "Sent after the message")).toBe(1);
+      expect(await timesShown(tab, "New message")).toBe(tab === leader ? 1 : 0);
+    }
+
+    // Once the conversation's tab is gone, its messages notify again.
+    await conversation.close();
+    await expect.poll(focusSent).toContain('"conversation_with":null');
+    await form.getByLabel("Message").fill("Still there?");
+    await form.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => timesShown(leader, "New message")).toBe(2);
+    await context.close();
+    await employerContext.close();
   });
 
   for (const missing of ["navigator.locks", "BroadcastChannel"]) {

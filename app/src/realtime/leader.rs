@@ -5,6 +5,8 @@
 //! as long as the tab holds the socket, and the browser releases the lock by itself when the tab
 //! closes, crashes or navigates away, granting it at once to the next tab that asked.
 //!
+//! The same locks tell the leader when another tab is gone (`super::tabs::Tabs::watch`).
+//!
 //! web-sys's `LockManager` is behind `web_sys_unstable_apis`, so the API is called through
 //! `js_sys::Reflect`.
 
@@ -17,8 +19,8 @@ use wasm_bindgen::JsCast;
 
 use super::browser::window;
 
-/// A tab's request for the lock. Dropping it withdraws the request, or releases the lock if the
-/// tab holds it (the next tab in line is then elected).
+/// A tab's request for a lock. Dropping it withdraws the request, or releases the lock if the
+/// tab holds it (the next tab in line then gets it: for the socket's lock, it is elected).
 pub struct Candidacy {
     inner: Rc<Inner>,
 }
@@ -41,8 +43,9 @@ pub fn supported() -> bool {
     lock_manager().is_some()
 }
 
-/// Asks for the lock `name`; `on_elected` runs once this tab holds it. `None` where the
-/// browser has no Web Locks.
+/// Asks for the lock `name`; `on_elected` runs once this tab holds it, and the tab holds it
+/// until the [`Candidacy`] is dropped or the page goes. `None` where the browser has no Web
+/// Locks.
 pub fn stand(name: &str, on_elected: impl FnOnce() + 'static) -> Option<Candidacy> {
     let locks = lock_manager()?;
     let request = Reflect::get(&locks, &JsValue::from_str("request"))

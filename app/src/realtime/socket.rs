@@ -63,6 +63,8 @@ enum Command {
     Stop,
     /// This tab's session is over: tell the other tabs (they go to sign in), then stop.
     SignedOut,
+    /// This tab may now introduce itself to the leader (see `Tabs::watch`).
+    Alive,
     /// This tab was elected to hold the browser's socket.
     Elected,
     /// Another tab of the browser said this.
@@ -85,11 +87,15 @@ pub fn start(
     let (commands, inbox) = mpsc::unbounded();
     let tabs = {
         let heard = commands.clone();
+        let alive = commands.clone();
         let elected = commands.clone();
         Tabs::join(
             user_id,
             move |message| {
                 let _ = heard.unbounded_send(Command::Tab(message));
+            },
+            move || {
+                let _ = alive.unbounded_send(Command::Alive);
             },
             move || {
                 let _ = elected.unbounded_send(Command::Elected);
@@ -239,8 +245,8 @@ impl Connection {
     ) {
         // Dropped when this task ends, which removes them.
         let _listeners = listen_for_wake_ups(wake_ups);
+        // A tab sharing the socket introduces itself once it may (`Command::Alive`).
         let mut next = if self.tabs.is_some() {
-            self.introduce();
             Next::Follow
         } else {
             Next::Connect
@@ -291,9 +297,12 @@ impl Connection {
         }
     }
 
-    /// Tells the leader, whoever it is, where this tab stands, so it catches the tab up.
+    /// Tells the leader, whoever it is, where this tab stands, so it catches the tab up. Not
+    /// before this tab may (see `Tabs::watch`): `Command::Alive` says when.
     fn introduce(&self) {
-        let Some(tabs) = &self.tabs else { return };
+        let Some(tabs) = self.tabs.as_ref().filter(|tabs| tabs.alive()) else {
+            return;
+        };
         tabs.post(&TabMessage::Join {
             tab: tabs.id.clone(),
             after: self.after,
@@ -363,6 +372,7 @@ impl Connection {
                 }
                 // Stale: this tab resigned since.
                 Command::Elected => {}
+                Command::Alive => self.introduce(),
                 Command::Tab(message) => {
                     if let Some(next) = self.hear_leader(message) {
                         return next;
@@ -374,7 +384,8 @@ impl Connection {
                         .log(LogKind::Sent, format!("{text} (through the leader tab)"));
                 }
                 Command::Focus | Command::WakeUp => {
-                    if let Some(tabs) = &self.tabs {
+                    // Before `Alive`, the introduction to come will carry it.
+                    if let Some(tabs) = self.tabs.as_ref().filter(|tabs| tabs.alive()) {
                         tabs.post(&TabMessage::State {
                             tab: tabs.id.clone(),
                             state: self.own_state(),
@@ -459,6 +470,9 @@ impl Connection {
                     frames,
                 });
                 self.post(&TabMessage::Status { status });
+                if let Some(tabs) = &mut self.tabs {
+                    tabs.watch(&tab);
+                }
                 let focus_changed = self.followers.update(&tab, state);
                 if !missed.complete {
                     // The tab saw less than this socket started from: resume from its id, and
@@ -473,6 +487,9 @@ impl Connection {
                 }
             }
             TabMessage::State { tab, state } if tab != own => {
+                if let Some(tabs) = &mut self.tabs {
+                    tabs.watch(&tab);
+                }
                 if self.followers.update(&tab, state) {
                     Lead::SendFocus
                 } else {
@@ -480,6 +497,9 @@ impl Connection {
                 }
             }
             TabMessage::Leave { tab } => {
+                if let Some(tabs) = &mut self.tabs {
+                    tabs.unwatch(&tab);
+                }
                 if self.followers.remove(&tab) {
                     Lead::SendFocus
                 } else {
@@ -600,8 +620,8 @@ impl Connection {
                         self.send_focus(&mut socket).await;
                     }
                 }
-                // This tab holds the socket already.
-                Event::Command(Some(Command::Elected)) => {}
+                // This tab holds the socket already; a leader needs no introduction.
+                Event::Command(Some(Command::Elected | Command::Alive)) => {}
                 Event::Command(Some(Command::Tab(message))) => match self.hear_follower(message) {
                     Lead::Nothing => {}
                     Lead::Send(text) => self.send(&mut socket, text).await,
@@ -809,7 +829,7 @@ impl Connection {
                 Some(Command::WakeUp | Command::Focus) => {
                     self.own_state_changed();
                 }
-                Some(Command::Elected) => {}
+                Some(Command::Elected | Command::Alive) => {}
             }
         }
     }
@@ -829,6 +849,7 @@ impl Connection {
                 | Command::Focus
                 | Command::Disconnect
                 | Command::Elected
+                | Command::Alive
                 | Command::Tab(_) => {}
             }
         }

@@ -11,6 +11,7 @@
 //! socket of its own, as before.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -51,7 +52,8 @@ pub enum TabMessage {
     State { tab: TabId, state: TabState },
     /// Follower → leader: send this text on the socket.
     Send { text: String },
-    /// Follower → leader: the tab closed, or left the group by hand (the test page).
+    /// Follower → leader: the tab left the group by hand (the test page). The leader also hears
+    /// it, from itself, when a tab closes (see [`Tabs::watch`]).
     Leave { tab: TabId },
 }
 
@@ -61,11 +63,20 @@ pub struct Tabs {
     pub id: TabId,
     lock: String,
     channel: web_sys::BroadcastChannel,
+    on_message: Rc<dyn Fn(TabMessage)>,
     on_elected: Rc<dyn Fn()>,
     candidacy: Option<Candidacy>,
-    /// The channel's `message` listener and the window's `pagehide` (which says `leave`);
-    /// dropped with the membership, which removes them.
-    _listeners: [EventListener; 2],
+    /// A lock held for as long as this tab lives (see [`Tabs::watch`]).
+    alive: Option<Candidacy>,
+    /// The leader's watches on the other tabs.
+    watches: HashMap<TabId, Candidacy>,
+    /// The channel's `message` listener; dropped with the membership, which removes it.
+    _listener: EventListener,
+}
+
+/// The lock a tab holds for as long as it lives.
+fn alive_lock(tab: &str) -> String {
+    format!("herald-tab-{tab}")
 }
 
 fn broadcast_supported() -> bool {
@@ -96,11 +107,13 @@ fn to_text(message: &TabMessage) -> JsValue {
 
 impl Tabs {
     /// Joins the tabs of `user` in this browser and stands for leader: `on_message` gets what
-    /// the other tabs say, `on_elected` runs when this tab is elected. `None` where the browser
-    /// lacks `BroadcastChannel` or Web Locks.
+    /// the other tabs say, `on_alive` runs once this tab may introduce itself (see
+    /// [`Tabs::watch`]), `on_elected` when this tab is elected. `None` where the browser lacks
+    /// `BroadcastChannel` or Web Locks.
     pub fn join(
         user: UserId,
         on_message: impl Fn(TabMessage) + 'static,
+        on_alive: impl FnOnce() + 'static,
         on_elected: impl Fn() + 'static,
     ) -> Option<Self> {
         if !leader::supported() || !broadcast_supported() {
@@ -108,32 +121,33 @@ impl Tabs {
         }
         let channel = web_sys::BroadcastChannel::new(&format!("herald-{user}")).ok()?;
         let id = new_tab_id();
-        let heard = EventListener::new(&channel, "message", move |event| {
-            let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
-                return;
-            };
-            let Some(text) = event.data().as_string() else {
-                return;
-            };
-            if let Ok(message) = serde_json::from_str(&text) {
-                on_message(message);
-            }
-        });
-        // The page is going: no task will run any more, so say it here.
-        let leaving = {
-            let channel = channel.clone();
-            let leave = to_text(&TabMessage::Leave { tab: id.clone() });
-            EventListener::new(&window(), "pagehide", move |_| {
-                let _ = channel.post_message(&leave);
+        // This tab's before it says anything, so no leader that hears it can take it first.
+        let alive = leader::stand(&alive_lock(&id), on_alive);
+        let on_message: Rc<dyn Fn(TabMessage)> = Rc::new(on_message);
+        let heard = {
+            let on_message = on_message.clone();
+            EventListener::new(&channel, "message", move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
+                    return;
+                };
+                let Some(text) = event.data().as_string() else {
+                    return;
+                };
+                if let Ok(message) = serde_json::from_str(&text) {
+                    on_message(message);
+                }
             })
         };
         let mut tabs = Self {
             id,
             lock: format!("herald-socket-{user}"),
             channel,
+            on_message,
             on_elected: Rc::new(on_elected),
             candidacy: None,
-            _listeners: [heard, leaving],
+            alive,
+            watches: HashMap::new(),
+            _listener: heard,
         };
         tabs.stand();
         Some(tabs)
@@ -155,6 +169,35 @@ impl Tabs {
     /// Stops standing: a leader hands the socket to the next tab in line.
     pub fn resign(&mut self) {
         self.candidacy = None;
+        self.watches.clear();
+    }
+
+    /// Whether this tab holds the lock of its life yet: until then it must not introduce itself.
+    pub fn alive(&self) -> bool {
+        self.alive.as_ref().is_some_and(Candidacy::holds)
+    }
+
+    /// The leader watches a tab: when it closes, crashes or navigates away (the browser then
+    /// releases the lock it held for its life), this tab hears a `leave` for it, as if it had
+    /// said so itself. A closing page cannot be relied on to say anything. A tab introduces
+    /// itself only once it holds that lock: asking for it first, the leader would get it at
+    /// once and take the tab for gone.
+    pub fn watch(&mut self, tab: &str) {
+        if self.watches.contains_key(tab) {
+            return;
+        }
+        let gone = self.on_message.clone();
+        let leave = TabMessage::Leave {
+            tab: tab.to_owned(),
+        };
+        if let Some(watch) = leader::stand(&alive_lock(tab), move || gone(leave)) {
+            self.watches.insert(tab.to_owned(), watch);
+        }
+    }
+
+    /// Stops watching a tab that left (releasing its lock if the watch holds it).
+    pub fn unwatch(&mut self, tab: &str) {
+        self.watches.remove(tab);
     }
 
     /// Whether this tab holds the socket's lock now (an `elected` that arrives after this tab
