@@ -203,6 +203,72 @@ test.describe("one socket per browser", () => {
     await employerContext.close();
   });
 
+  test("with every tab hidden a notification raises one desktop alert for the browser, and none while a tab is in view", async ({ browser }) => {
+    const context = await browser.newContext({ baseURL: server.base });
+    await context.grantPermissions(["notifications"], { origin: server.base });
+    await context.addInitScript(() => {
+      // Spy on the constructor, and let the test say whether the page is in view.
+      const shown: string[] = [];
+      (window as any).__desktop = shown;
+      class SpyNotification {
+        static permission = "granted";
+        static requestPermission() {
+          return Promise.resolve("granted");
+        }
+        onclick: unknown = null;
+        constructor(title: string) {
+          shown.push(title);
+        }
+        close() {}
+      }
+      (window as any).Notification = SpyNotification;
+      (window as any).__visibility = "hidden";
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (window as any).__visibility });
+    });
+    const { username, tabs } = await threeTabs(context);
+    const alerts = async (title: string) => {
+      let count = 0;
+      for (const tab of tabs) count += await tab.evaluate((title) => (window as any).__desktop.filter((t: string) => t === title).length, title);
+      return count;
+    };
+
+    await notify(username, "While nobody looks", {}, server.base);
+    for (const tab of tabs) await expect(toast(tab, "While nobody looks")).toHaveCount(1);
+    await expect.poll(() => alerts("While nobody looks")).toBe(1);
+
+    // The user comes back to one tab (whichever holds the socket): the toasts say it all.
+    await tabs[2].evaluate(() => {
+      (window as any).__visibility = "visible";
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await tabs[2].waitForTimeout(300);
+    await notify(username, "While one tab is in view", {}, server.base);
+    for (const tab of tabs) await expect(toast(tab, "While one tab is in view")).toHaveCount(1);
+    expect(await alerts("While one tab is in view")).toBe(0);
+    expect(await alerts("While nobody looks")).toBe(1);
+    await context.close();
+  });
+
+  test("when another account signs in on the browser, a tab left open loads again as that account", async ({ browser }) => {
+    const elsewhere = await browser.newContext({ baseURL: server.base });
+    const other = uniqueName("other");
+    await signUp(await elsewhere.newPage(), other, PASSWORD);
+    await elsewhere.close();
+
+    const context = await browser.newContext({ baseURL: server.base });
+    const sockets = watchSockets(context);
+    const { tabs } = await threeTabs(context);
+    // The session cookie is the browser's: signing in through the API replaces it in every tab.
+    const signedIn = await context.request.post("/api/auth/login/", { data: { username: other, password: PASSWORD } });
+    expect(signedIn.status()).toBe(200);
+    const leader = sockets.open()[0].tab;
+    await leader.close();
+    for (const tab of tabs.filter((tab) => tab !== leader)) {
+      await expect(tab.getByTestId("whoami")).toContainText(other);
+    }
+    await context.close();
+  });
+
   for (const missing of ["navigator.locks", "BroadcastChannel"]) {
     test(`in a browser without ${missing} each tab keeps a socket of its own and still shows everything`, async ({ browser }) => {
       const context = await browser.newContext({ baseURL: server.base });

@@ -104,6 +104,7 @@ pub fn start(
     };
     let connection = Connection {
         realtime,
+        user: user_id,
         attempt: 0,
         after,
         after_global,
@@ -185,6 +186,8 @@ fn listen_for_wake_ups(commands: UnboundedSender<Command>) -> [EventListener; 2]
 /// The state that outlives one socket: where to resume and how many tries have failed.
 struct Connection {
     realtime: Realtime,
+    /// Whose page this is.
+    user: UserId,
     /// Failed tries since the last `hello`: how long the next wait may be.
     attempt: u32,
     /// The highest notification id seen: where the next connection resumes.
@@ -669,6 +672,16 @@ impl Connection {
                 return false;
             }
         };
+        // Another account signed in on this browser (the cookie is shared): a new leader's
+        // socket is now theirs. This page is not: load it again as whoever is signed in.
+        if let ServerFrame::Hello { user_id, .. } = &frame {
+            if *user_id != self.user {
+                self.realtime
+                    .log(LogKind::Error, "another account signed in: reloading");
+                let _ = window().location().reload();
+                return false;
+            }
+        }
         // A frame passed on again after a hand-over, or to catch a new tab up: shown once only.
         if let ServerFrame::Notification { notification } = &frame {
             if !self.seen.first_time(notification.id) {
