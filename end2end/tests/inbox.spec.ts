@@ -262,15 +262,15 @@ test("with sound on for system alerts, a new one plays the bundled sound, but on
       return Promise.resolve();
     };
   });
-  const settings = await context.newPage();
+  const page = await context.newPage();
   const username = uniqueName("sound");
-  await signUp(settings, username, PASSWORD);
-  await settings.goto("/settings/notifications");
-  const saved = settings.waitForResponse((r) => r.url().includes("save_preferences"));
-  await settings.getByTestId("preferences").getByLabel("Sound for system alerts").check();
+  await signUp(page, username, PASSWORD);
+  await page.goto("/settings/notifications");
+  const saved = page.waitForResponse((r) => r.url().includes("save_preferences"));
+  await page.getByTestId("preferences").getByLabel("Sound for system alerts").check();
   expect((await saved).status()).toBe(200);
 
-  const page = await context.newPage();
+  // A page loaded anew has had no click yet.
   await page.goto("/notifications/");
   await expect(page.getByTestId("ws-status")).toHaveText("connected");
   await notify(username, "Before any click");

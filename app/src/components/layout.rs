@@ -51,7 +51,8 @@ pub fn provide_viewer() {
                     viewer.latest_global_id,
                 )
             }
-            Some(Ok(None)) => crate::realtime::socket::stop(),
+            // Signed out: the browser's other tabs share the cookie, so they go to sign in too.
+            Some(Ok(None)) => crate::realtime::socket::signed_out(),
             _ => {}
         }
         #[cfg(not(feature = "hydrate"))]

@@ -1,10 +1,12 @@
 //! Desktop notifications through the browser's Notification API: asked for from a click, shown
-//! only while the page is hidden, one per notification across tabs (its tag).
+//! only while no tab is visible, once per browser (by the leader tab; and the tag keeps it to one
+//! where each tab holds its own socket).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::browser::{follow, page_is_hidden, window};
+use super::browser::{follow, window};
+use super::tabs;
 use super::DesktopPermission;
 use crate::model::Link;
 
@@ -56,10 +58,11 @@ pub async fn request_permission() -> DesktopPermission {
     permission()
 }
 
-/// Shows a system notification if allowed and the page is not visible. Clicking it focuses the
-/// tab and opens the link.
+/// Shows a system notification if allowed, if this tab alerts for the browser (the leader tab,
+/// see `super::tabs`) and if the user sees none of its tabs. Clicking it focuses the tab and
+/// opens the link.
 pub fn show(tag: &str, title: &str, body: &str, link: Option<Link>) {
-    if permission() != DesktopPermission::Granted || !page_is_hidden() {
+    if permission() != DesktopPermission::Granted || !tabs::alerts_here() || !tabs::all_hidden() {
         return;
     }
     let options = web_sys::NotificationOptions::new();

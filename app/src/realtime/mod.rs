@@ -1,5 +1,6 @@
-//! The browser's side of the real-time protocol: one connection per page (not per component),
-//! and the state it feeds: connection status, unread count, banners, toasts, the notifications
+//! The browser's side of the real-time protocol: one connection per browser (its leader tab holds
+//! it for the others, see `tabs`), or per page where the browser cannot share one, and the state
+//! it feeds: connection status, unread count, banners, toasts, the notifications
 //! received, and an activity log.
 //!
 //! The state lives in signals that the server renders too (so the first HTML is complete); the
@@ -12,10 +13,15 @@ pub mod backoff;
 pub mod browser;
 #[cfg(feature = "hydrate")]
 pub mod desktop;
+pub mod followers;
+#[cfg(feature = "hydrate")]
+pub mod leader;
+pub mod seen;
 #[cfg(feature = "hydrate")]
 pub mod socket;
 #[cfg(feature = "hydrate")]
 pub mod sound;
+pub mod tabs;
 
 use leptos::prelude::*;
 
@@ -25,8 +31,11 @@ use crate::model::{
 };
 
 /// What `ws-status` says: `connecting`, `connected` or `disconnected`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, serde::Serialize, serde::Deserialize,
+)]
 #[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Connecting,
     Connected,

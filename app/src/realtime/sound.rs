@@ -1,6 +1,8 @@
 //! The short sound a notification may play (the user turns it on per type). Browsers refuse to
 //! play audio before the user has interacted with the page, so it plays only once they have
-//! clicked, tapped or typed in it: before that, nothing is tried (and nothing fails loudly).
+//! clicked, tapped or typed in it: before that, nothing is tried (and nothing fails loudly). Like
+//! desktop alerts, it plays once per browser: in the tab that holds the socket (see
+//! [`super::tabs::alerts_here`]), so only after a gesture in that tab.
 
 use std::cell::Cell;
 
@@ -35,9 +37,10 @@ pub fn listen_for_gesture() {
     WAITING.with(|w| w.borrow_mut().extend(listeners));
 }
 
-/// Plays the sound if a gesture has allowed audio; a refusal is ignored.
+/// Plays the sound if this tab plays the browser's alerts and a gesture has allowed audio; a
+/// refusal is ignored.
 pub fn play() {
-    if !ALLOWED.with(Cell::get) {
+    if !ALLOWED.with(Cell::get) || !super::tabs::alerts_here() {
         return;
     }
     if let Ok(audio) = web_sys::HtmlAudioElement::new_with_src(SOUND_URL) {
