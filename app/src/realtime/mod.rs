@@ -21,6 +21,7 @@ pub mod seen;
 pub mod socket;
 #[cfg(feature = "hydrate")]
 pub mod sound;
+#[cfg(feature = "hydrate")]
 pub mod tabs;
 
 use leptos::prelude::*;
