@@ -33,21 +33,23 @@ const toast = (tab: Page, title: string) => tab.getByTestId("toast").filter({ ha
 
 /**
  * Makes every tab of `context` count the toasts it ever shows, by text, so that "shown once"
- * does not depend on catching a toast in its 5 s on screen.
+ * does not depend on catching a toast in its 5 s on screen. A toast of a group that counts up
+ * (a second message from the same person while the first one's toast is up) counts again.
  */
 async function countToasts(context: BrowserContext) {
   await context.addInitScript(() => {
-    const counted = new WeakSet<Element>();
+    const lastText = new WeakMap<Element, string>();
     const shown: string[] = [];
     (window as any).__toastsShown = shown;
     new MutationObserver(() => {
       for (const toast of document.querySelectorAll('[data-testid="toast"]')) {
-        if (!counted.has(toast)) {
-          counted.add(toast);
-          shown.push(toast.textContent ?? "");
+        const text = toast.textContent ?? "";
+        if (lastText.get(toast) !== text) {
+          lastText.set(toast, text);
+          shown.push(text);
         }
       }
-    }).observe(document, { childList: true, subtree: true });
+    }).observe(document, { childList: true, subtree: true, characterData: true });
   });
 }
 
