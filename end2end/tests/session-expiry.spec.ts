@@ -30,3 +30,33 @@ test("a page left open when its session runs out goes to the sign-in page by its
     await stopHerald(server);
   }
 });
+
+test("a page whose session ran out while the server was away goes to the sign-in page once the server is back", async ({ page }) => {
+  test.setTimeout(120_000);
+  const database = freshDatabase();
+  const settings = { HERALD_SESSION_TTL_SECONDS: String(SESSION_SECONDS), HERALD_WS_PING_MS: "250" };
+  let server = await startHerald(database, 0, settings);
+  try {
+    await page.goto(`${server.base}/login`);
+    await page.getByLabel("Username").fill("ada");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const signedInAt = Date.now();
+    await expect(page.getByTestId("whoami")).toContainText("ada");
+    await expect(page.getByTestId("ws-status")).toHaveText("connected");
+
+    // The server goes away before the session ends, and comes back after: no socket was open to
+    // be closed with 4001 when it ended, and the page's reconnects are refused.
+    const port = new URL(server.base).port;
+    await stopHerald(server);
+    await expect(page.getByTestId("ws-status")).not.toHaveText("connected");
+    await page.waitForTimeout(Math.max(0, signedInAt + (SESSION_SECONDS + 1) * 1000 - Date.now()));
+    server = await startHerald(database, Number(port), settings);
+
+    // Its backoff grows while the server is away (up to 30 s, with jitter).
+    await expect(page).toHaveURL(/\/login$/, { timeout: 45_000 });
+    await expect(page.getByTestId("whoami")).toHaveCount(0);
+  } finally {
+    await stopHerald(server);
+  }
+});

@@ -581,6 +581,8 @@ impl Connection {
         mut socket: WebSocket,
         inbox: &mut UnboundedReceiver<Command>,
     ) -> Next {
+        // Whether this socket got its `hello`: one closed before it may have been refused.
+        let mut greeted = false;
         loop {
             let event = match select(socket.next(), inbox.next()).await {
                 Either::Left((frame, _)) => Event::Frame(frame),
@@ -590,6 +592,7 @@ impl Connection {
                 Event::Frame(Some(Ok(Message::Text(text)))) => {
                     self.share(&text);
                     if self.receive(&text) {
+                        greeted = true;
                         // A new socket knows nothing of the pages: tell it what is on screen.
                         if self.focus().is_some() {
                             self.send_focus(&mut socket).await;
@@ -603,7 +606,16 @@ impl Connection {
                 // The `error` event says nothing more: the `close` event follows with the code.
                 Event::Frame(Some(Err(WebSocketError::ConnectionError))) => {}
                 Event::Frame(Some(Err(WebSocketError::ConnectionClose(close)))) => {
-                    return self.closed(close.code, &close.reason);
+                    let next = self.closed(close.code, &close.reason);
+                    // A session that ended while no socket was open closes none with 4001: the
+                    // server refuses the next one instead, which the browser reports as a
+                    // dropped connection. Asking tells a refusal from an outage.
+                    if matches!(next, Next::Retry) && !greeted && session_is_over().await {
+                        self.realtime
+                            .log(LogKind::Info, "the session is over: sign in again");
+                        return Next::SignIn;
+                    }
+                    return next;
                 }
                 Event::Frame(Some(Err(err))) => {
                     self.realtime.log(LogKind::Error, err.to_string());
@@ -862,6 +874,15 @@ impl Connection {
         }
         Next::Stop
     }
+}
+
+/// Whether the server says this browser is signed out (its session ended or was removed). An
+/// outage, or any other answer, is not an answer to that.
+async fn session_is_over() -> bool {
+    matches!(
+        super::browser::fetch("GET", "/api/auth/me/", None).await,
+        Ok((401, _))
+    )
 }
 
 /// Takes down the banners of global notifications that are no longer live.
