@@ -58,6 +58,10 @@ pub async fn set_archived(ids: Vec<NotificationId>, archived: bool) -> Result<()
         )
         .into());
     }
+    // Each once: a repeated id would be written, and pushed to every tab, again.
+    let mut ids = ids;
+    ids.sort_unstable();
+    ids.dedup();
     let services = services()?;
     for id in ids {
         if inbox::set_archived(&services, user.id, id, archived)

@@ -288,3 +288,24 @@ test("with sound on for system alerts, a new one plays the bundled sound, but on
   expect(sound.headers()["content-type"]).toContain("audio/");
   await context.close();
 });
+
+test("without JavaScript the settings page shows what is saved, and saving changes only the switch flipped", async ({ browser, page }) => {
+  const username = uniqueName("nojs");
+  await signUp(page, username, PASSWORD);
+  const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const plain = await noScript.newPage();
+  await plain.goto("/settings/notifications");
+  const form = plain.getByTestId("preferences");
+  await expect(form.getByLabel("Toast for messages")).toBeChecked();
+  await expect(form.getByLabel("Desktop for messages")).toBeChecked();
+  await expect(form.getByLabel("Sound for messages")).not.toBeChecked();
+
+  await form.getByLabel("Sound for messages").check();
+  await form.getByTestId("save-preferences").click();
+  await expect(plain).toHaveURL(/\/settings\/notifications/);
+  await plain.goto("/settings/notifications");
+  await expect(form.getByLabel("Sound for messages")).toBeChecked();
+  await expect(form.getByLabel("Toast for messages")).toBeChecked();
+  await expect(form.getByLabel("Desktop for system alerts")).toBeChecked();
+  await noScript.close();
+});

@@ -95,6 +95,7 @@ contract! {
     concurrent_notifications_to_one_user_are_never_skipped_by_a_resuming_reader,
     a_global_reads_back_and_globals_list_newest_first,
     a_global_patch_changes_only_what_it_names_and_can_clear_dates,
+    a_global_patch_succeeds_while_other_writes_run,
     live_globals_are_the_active_shown_ones_inside_their_dates,
     dismissals_are_per_user_and_a_missing_global_answers_false,
     a_globals_audience_is_stored_read_back_and_patched,
@@ -2687,4 +2688,44 @@ async fn recording_a_sight_of_a_missing_user_or_global_skips_it_and_keeps_the_re
         .unwrap();
     assert_eq!(recorded, 1);
     assert_eq!(store.reach(&[news]).await.unwrap()[0].seen, 1);
+}
+
+/// A patch reads the global, then writes it back: with other writes committing in between (sights
+/// recorded, notifications stored), it must wait its turn, never fail as "unavailable".
+async fn a_global_patch_succeeds_while_other_writes_run(db: &TestDatabase) {
+    let store = db.store().await;
+    let readers: Vec<User> = join_all((0..20).map(|i| {
+        let store = store.clone();
+        async move { user(&store, &format!("reader{i}"), Role::Jobseeker).await }
+    }))
+    .await;
+    let news = store.create_global(&global("news")).await.unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (store, stop) = (store.clone(), stop.clone());
+        let ids: Vec<UserId> = readers.iter().map(|u| u.id).collect();
+        tokio::spawn(async move {
+            let mut round = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let user_id = ids[round % ids.len()];
+                store
+                    .create_notification(&notification(user_id, "busy", None))
+                    .await
+                    .expect("a concurrent write");
+                round += 1;
+            }
+        })
+    };
+    for i in 0..100 {
+        let patch = GlobalNotificationPatch {
+            is_active: Some(i % 2 == 0),
+            ..Default::default()
+        };
+        store
+            .update_global(news.id, &patch)
+            .await
+            .unwrap_or_else(|err| panic!("patch {i} failed: {err}"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.await.unwrap();
 }

@@ -116,7 +116,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
 #[component]
 fn PreferencesForm(preferences: Preferences, save: ServerAction<SavePreferences>) -> impl IntoView {
     let realtime = expect_context::<Realtime>();
-    realtime.preferences.set(preferences);
+    realtime.preferences.set(preferences.clone());
     let form = NodeRef::<leptos::html::Form>::new();
     // Once live, each switch saves as it is flipped.
     let submit = move |_| {
@@ -158,6 +158,10 @@ fn PreferencesForm(preferences: Preferences, save: ServerAction<SavePreferences>
                                                         value="on"
                                                         aria-label=label
                                                         data-channel=channel
+                                                        // In the server's HTML (the form must post
+                                                        // what is saved, without JavaScript too),
+                                                        // then kept live.
+                                                        checked=preferences.of(t).get(c)
                                                         prop:checked=move || {
                                                             realtime.preferences.with(|p| p.of(t).get(c))
                                                         }

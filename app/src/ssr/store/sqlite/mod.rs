@@ -690,7 +690,11 @@ impl Store for SqliteStore {
         id: GlobalNotificationId,
         patch: &GlobalNotificationPatch,
     ) -> StoreResult<Option<GlobalNotification>> {
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: the write lock is taken first (waiting out the busy timeout). A deferred
+        // transaction would read, then fail at once when upgrading to a write if another
+        // connection committed since the read (SQLite's BUSY_SNAPSHOT, which no timeout waits
+        // out): under concurrent writes the patch would answer 503.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let sql = format!("SELECT {GLOBAL_COLUMNS} FROM global_notifications WHERE id = ?");
         let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
             return Ok(None);
