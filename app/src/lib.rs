@@ -1,6 +1,10 @@
 //! Herald's shared crate: typed models and the Leptos app (components and pages), rendered on the
 //! server (`ssr`) and hydrated in the browser (`hydrate`).
 
+// Leptos's views are deeply nested types; the release build of the WASM computes their layout
+// past the default limit of 128 (the notifications page's list overflowed it).
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod components;
 pub mod error;

@@ -23,7 +23,7 @@ pub fn NotificationEntry(
     on_read: Callback<Vec<NotificationId>>,
     /// Called with the ids the server has just archived (`true`) or brought back (`false`).
     on_archived: Callback<(Vec<NotificationId>, bool)>,
-) -> impl IntoView {
+) -> AnyView {
     let newest = group.newest().clone();
     let count = group.len();
     let unread = group.unread();
@@ -156,4 +156,7 @@ pub fn NotificationEntry(
             </div>
         </li>
     }
+    // Type-erased: the entry's view type, nested in the lists' `For` and the pages' suspense,
+    // otherwise overflows the compiler's query depth in the release build of the WASM.
+    .into_any()
 }
