@@ -309,16 +309,22 @@ async fn retargeting_a_live_announcement_moves_its_banner_from_one_role_to_the_o
     let admin = app.admin().await;
     let ada = app.user("ada", "jobseeker").await;
     let acme = app.user("acme", "employer").await;
+    // The sockets first, so the banner's arrival is one live frame, not a race between the
+    // watcher's broadcast and the sockets' registration.
+    let mut seeker = app.socket(&ada, "").await;
+    let mut employer = app.socket(&acme, "").await;
+    seeker.next_of("hello").await;
+    employer.next_of("hello").await;
     let created = announce(
         &app,
         &admin,
         json!({ "title": "Moving", "audience": "jobseekers" }),
     )
     .await;
-    let mut seeker = app.socket(&ada, "").await;
-    let mut employer = app.socket(&acme, "").await;
-    seeker.next_of("hello").await;
-    employer.next_of("hello").await;
+    assert_eq!(
+        seeker.next_of("global_notification").await["notification"]["id"],
+        created["id"]
+    );
 
     let response = admin
         .patch(app.url(&format!("/api/global-notifications/{}/", created["id"])))
