@@ -94,6 +94,7 @@ pub async fn login(
         &*services.store,
         &services.login_guard,
         session::client_address(),
+        request_device().as_ref(),
         &username,
         &password,
     )
@@ -172,18 +173,29 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// Signs `user_id` in on the browser of the current request: a new session, and its cookie on
-/// the response.
+/// the response; the browser is a device the account trusts from now on.
 #[cfg(feature = "ssr")]
 async fn start_session(
     services: &crate::ssr::Services,
     user_id: crate::model::UserId,
 ) -> Result<(), AppError> {
-    use crate::ssr::session;
+    use crate::ssr::{device, session};
 
+    let store = &*services.store;
     let user_agent = session::request_user_agent();
-    let cookie = session::start(&*services.store, &services.sessions, user_id, &user_agent).await?;
+    let cookie = session::start(store, &services.sessions, user_id, &user_agent).await?;
     session::set_cookie(cookie);
+    let secure = services.sessions.cookie_secure;
+    let device = device::remember(store, user_id, request_device(), secure).await?;
+    session::set_cookie(device);
     Ok(())
+}
+
+/// The device cookie of the current request, if it carries one.
+#[cfg(feature = "ssr")]
+fn request_device() -> Option<crate::ssr::device::Device> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| crate::ssr::device::Device::from_headers(&parts.headers))
 }
 
 #[cfg(test)]

@@ -486,3 +486,71 @@ async fn metrics_behind_a_token_are_refused_without_it() {
     assert_eq!(with.status(), StatusCode::OK);
     assert!(with.text().await.unwrap().contains("herald_"));
 }
+
+/// A client whose requests come from `127.0.0.<n>`, keeping cookies like a browser.
+fn browser_at(n: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, n]))
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn sign_in_from(
+    client: &reqwest::Client,
+    app: &common::TestApp,
+    password: &str,
+) -> StatusCode {
+    client
+        .post(app.url("/api/auth/login/"))
+        .json(&json!({ "username": "admin1", "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The probe's attack: ten wrong passwords from each of eleven addresses. The owner's browser
+/// shares the first address (as behind one NAT), and signed in once before the attack.
+#[tokio::test]
+async fn strangers_guessing_from_eleven_addresses_cannot_lock_the_owner_out_of_a_browser_they_used_before(
+) {
+    let app = spawn_app().await;
+    app.user("admin1", "employer").await;
+    let owner = browser_at(1);
+    assert_eq!(sign_in_from(&owner, &app, PASSWORD).await, StatusCode::OK);
+    for n in 1..=11 {
+        let guesser = browser_at(n);
+        for _ in 0..10 {
+            let status = sign_in_from(&guesser, &app, "not the password").await;
+            assert!(
+                matches!(
+                    status,
+                    StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+                ),
+                "{status}"
+            );
+        }
+    }
+    assert_eq!(sign_in_from(&owner, &app, PASSWORD).await, StatusCode::OK);
+}
+
+/// The other side of that trade-off: the attack still stops anyone without such a browser, the
+/// right password included, at an address it never used.
+#[tokio::test]
+async fn strangers_guessing_from_eleven_addresses_lock_the_account_for_browsers_it_never_signed_in_from(
+) {
+    let app = spawn_app().await;
+    app.user("admin1", "employer").await;
+    for n in 1..=11 {
+        let guesser = browser_at(n);
+        for _ in 0..10 {
+            sign_in_from(&guesser, &app, "not the password").await;
+        }
+    }
+    let newcomer = browser_at(50);
+    assert_eq!(
+        sign_in_from(&newcomer, &app, PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -125,6 +125,8 @@ contract! {
     pruning_limit_events_deletes_those_before_the_cutoff_whatever_their_key,
     a_limit_key_longer_than_its_bound_is_refused,
     two_stores_on_one_database_count_the_same_limit_events,
+    a_device_is_trusted_by_the_account_it_signed_in_to_and_no_other,
+    pruning_trusted_devices_forgets_those_unused_since_the_cutoff,
     a_focus_counts_until_it_expires_or_its_socket_clears_it,
     setting_a_sockets_focus_again_replaces_its_peer_and_its_expiry,
     focus_is_per_viewer_and_peer_and_any_of_the_viewers_sockets_counts,
@@ -2117,6 +2119,65 @@ async fn limit_events_come_back_newest_first_to_the_millisecond_after_since_and_
         .await
         .unwrap();
     assert!(none.is_empty());
+}
+
+async fn a_device_is_trusted_by_the_account_it_signed_in_to_and_no_other(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = store
+        .create_user("ada", "h", Role::Jobseeker)
+        .await
+        .unwrap();
+    let grace = store
+        .create_user("grace", "h", Role::Jobseeker)
+        .await
+        .unwrap();
+    let device = "d".repeat(64);
+    let at = now();
+    assert!(!store
+        .is_trusted_device(ada.id, &device, at - hours(1))
+        .await
+        .unwrap());
+    store.trust_device(ada.id, &device, at).await.unwrap();
+    // Trusting it again only brings it up to date.
+    store.trust_device(ada.id, &device, at).await.unwrap();
+    assert!(store
+        .is_trusted_device(ada.id, &device, at - hours(1))
+        .await
+        .unwrap());
+    assert!(!store.is_trusted_device(ada.id, &device, at).await.unwrap());
+    assert!(!store
+        .is_trusted_device(grace.id, &device, at - hours(1))
+        .await
+        .unwrap());
+    assert!(!store
+        .is_trusted_device(ada.id, &"e".repeat(64), at - hours(1))
+        .await
+        .unwrap());
+}
+
+async fn pruning_trusted_devices_forgets_those_unused_since_the_cutoff(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = store
+        .create_user("ada", "h", Role::Jobseeker)
+        .await
+        .unwrap();
+    let (old, recent) = ("a".repeat(64), "b".repeat(64));
+    let at = now();
+    store
+        .trust_device(ada.id, &old, at - hours(48))
+        .await
+        .unwrap();
+    store.trust_device(ada.id, &recent, at).await.unwrap();
+    assert_eq!(
+        store.prune_trusted_devices(at - hours(24)).await.unwrap(),
+        1
+    );
+    let since = at - hours(100);
+    assert!(!store.is_trusted_device(ada.id, &old, since).await.unwrap());
+    assert!(store
+        .is_trusted_device(ada.id, &recent, since)
+        .await
+        .unwrap());
 }
 
 async fn limit_events_are_per_key_and_forgetting_a_key_forgets_only_its_events(db: &TestDatabase) {

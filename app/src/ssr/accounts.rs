@@ -10,8 +10,9 @@ use tokio::sync::Semaphore;
 
 use crate::model::{FieldError, Password, Role, User, Username};
 
+use super::device::Device;
 use super::limits::Limits;
-use super::login_guard::LoginGuard;
+use super::login_guard::{Client, LoginGuard};
 use super::store::{Store, StoreError, Unique};
 
 #[derive(Debug, thiserror::Error)]
@@ -99,13 +100,16 @@ pub async fn authenticate(
 }
 
 /// Signs in through the [`LoginGuard`]: an account with too many recent failures from this
-/// client is refused before its password is even checked. A name that no account could have is
-/// refused at once, and never counted. If the guard's storage fails, so does the sign-in
-/// (`AccountError::Store`): no attempt goes uncounted.
+/// client is refused before its password is even checked. A browser holding a `device` this
+/// account trusts (it signed in here before) is judged on its own failures alone; anyone else by
+/// their address. A name that no account could have is refused at once, and never counted. If
+/// the guard's storage fails, so does the sign-in (`AccountError::Store`): no attempt goes
+/// uncounted.
 pub async fn sign_in(
     store: &dyn Store,
     guard: &LoginGuard,
-    client: Option<IpAddr>,
+    address: Option<IpAddr>,
+    device: Option<&Device>,
     username: &str,
     password: &str,
 ) -> Result<User, AccountError> {
@@ -113,20 +117,40 @@ pub async fn sign_in(
         return Err(AccountError::BadCredentials);
     };
     let now = OffsetDateTime::now_utc();
-    if let Err(wait) = guard.check(&account, client, now).await? {
+    let client = client_of(store, &account, address, device, now).await?;
+    if let Err(wait) = guard.check(&account, &client, now).await? {
         return Err(AccountError::TooManyAttempts(wait));
     }
     match authenticate(store, account.as_str(), password).await {
         Ok(user) => {
-            guard.succeeded(&account, client).await?;
+            guard.succeeded(&account, &client).await?;
             Ok(user)
         }
         Err(AccountError::BadCredentials) => {
-            guard.failed(&account, client, now).await?;
+            guard.failed(&account, &client, now).await?;
             Err(AccountError::BadCredentials)
         }
         Err(other) => Err(other),
     }
+}
+
+/// Who the guard should see: a trusted device when `device` signed in to `account` before, a
+/// stranger at `address` otherwise.
+async fn client_of(
+    store: &dyn Store,
+    account: &Username,
+    address: Option<IpAddr>,
+    device: Option<&Device>,
+    now: OffsetDateTime,
+) -> Result<Client, AccountError> {
+    if let Some(device) = device {
+        if let Some(found) = store.credentials(account.as_str()).await? {
+            if device.is_trusted_by(store, found.user.id, now).await? {
+                return Ok(Client::TrustedDevice(device.hash()));
+            }
+        }
+    }
+    Ok(Client::Stranger(address))
 }
 
 /// Runs a password hash or check on the blocking pool, at most one per core at a time.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod announcements;
 pub mod api_tokens;
 pub mod board;
+pub mod device;
 pub mod events;
 pub mod group_commit;
 pub mod inbox;

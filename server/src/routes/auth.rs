@@ -3,14 +3,15 @@
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use app::model::{Role, User};
+use app::model::{Role, User, UserId};
+use app::ssr::device::{self, Device};
 use app::ssr::{accounts, session};
 
 use crate::auth::CurrentUser;
@@ -68,9 +69,8 @@ pub(super) async fn register(
     let limits = &state.services.limits;
     let user =
         accounts::sign_up(store, limits, client, &body.username, &body.password, role).await?;
-    let user_agent = session::user_agent(&headers);
-    let cookie = session::start(store, &state.services.sessions, user.id, user_agent).await?;
-    Ok((StatusCode::CREATED, [(SET_COOKIE, cookie)], ApiJson(user)).into_response())
+    let cookies = start_session(&state, &headers, user.id).await?;
+    Ok((StatusCode::CREATED, cookies, ApiJson(user)).into_response())
 }
 
 /// Signs in: the answer sets the session cookie.
@@ -93,10 +93,34 @@ pub(super) async fn login(
 ) -> Result<Response, ApiError> {
     let store = &*state.services.store;
     let guard = &state.services.login_guard;
-    let user = accounts::sign_in(store, guard, client, &body.username, &body.password).await?;
-    let user_agent = session::user_agent(&headers);
-    let cookie = session::start(store, &state.services.sessions, user.id, user_agent).await?;
-    Ok(([(SET_COOKIE, cookie)], ApiJson(user)).into_response())
+    let device = Device::from_headers(&headers);
+    let user = accounts::sign_in(
+        store,
+        guard,
+        client,
+        device.as_ref(),
+        &body.username,
+        &body.password,
+    )
+    .await?;
+    let cookies = start_session(&state, &headers, user.id).await?;
+    Ok((cookies, ApiJson(user)).into_response())
+}
+
+/// Starts a session for `user_id` on the client that sent `headers`, which the account trusts as
+/// a device from now on: the two cookies to set, the session's first.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: UserId,
+) -> Result<AppendHeaders<[(HeaderName, HeaderValue); 2]>, ApiError> {
+    let store = &*state.services.store;
+    let settings = &state.services.sessions;
+    let user_agent = session::user_agent(headers);
+    let session = session::start(store, settings, user_id, user_agent).await?;
+    let trusted = Device::from_headers(headers);
+    let device = device::remember(store, user_id, trusted, settings.cookie_secure).await?;
+    Ok(AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, device)]))
 }
 
 /// Signs out: ends the session of the cookie sent, and closes its sockets.

@@ -239,7 +239,13 @@ pub fn new_notification(user_id: UserId, title: &str, message: &str) -> NewNotif
 }
 
 fn session_cookie(response: &reqwest::Response) -> String {
-    let header = response.headers()["set-cookie"].to_str().unwrap();
+    let header = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap())
+        .find(|value| value.starts_with("herald_session="))
+        .expect("a session cookie");
     header.split(';').next().unwrap().to_owned()
 }
 

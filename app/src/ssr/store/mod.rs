@@ -14,6 +14,7 @@ mod rate_limits;
 mod reach;
 mod sqlite;
 mod stored;
+mod trusted_devices;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use preferences::PreferenceStore;
 pub use rate_limits::{RateLimitStore, MAX_LIMIT_KEY_CHARS, MAX_LIMIT_WINDOW};
 pub use reach::ReachStore;
 pub use sqlite::SqliteStore;
+pub use trusted_devices::{TrustedDeviceStore, TRUST_DEVICES_FOR};
 
 pub type DynStore = Arc<dyn Store>;
 
@@ -182,7 +184,15 @@ pub struct NotificationQuery {
 /// ([`FocusStore`]); and who has seen each announcement ([`ReachStore`]).
 #[async_trait]
 pub trait Store:
-    BoardStore + RateLimitStore + FocusStore + PreferenceStore + ReachStore + Send + Sync + 'static
+    BoardStore
+    + RateLimitStore
+    + FocusStore
+    + PreferenceStore
+    + ReachStore
+    + TrustedDeviceStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Brings the schema up to date. Safe to run at every start.
     async fn migrate(&self) -> StoreResult<()>;

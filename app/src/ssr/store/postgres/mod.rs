@@ -9,6 +9,7 @@ mod focus;
 mod preferences;
 mod rate_limits;
 mod reach;
+mod trusted_devices;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,7 +23,8 @@ use tracing::instrument;
 use super::{
     counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
     GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
-    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
+    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, TrustedDeviceStore, Unique,
+    MAX_LIMIT_WINDOW, TRUST_DEVICES_FOR,
 };
 use crate::model::{
     ApiTokenId, GlobalNotification, GlobalNotificationId, GroupKey, Notification, NotificationId,
@@ -82,7 +84,14 @@ fn spawn_maintenance(store: PostgresStore) {
                 .await
                 .map(drop);
             let focus = store.prune_focus(now).await.map(drop);
-            for err in [expired, limits, focus].into_iter().filter_map(Result::err) {
+            let devices = store
+                .prune_trusted_devices(now - TRUST_DEVICES_FOR)
+                .await
+                .map(drop);
+            for err in [expired, limits, focus, devices]
+                .into_iter()
+                .filter_map(Result::err)
+            {
                 tracing::warn!(%err, "database maintenance failed; trying again later");
             }
         }

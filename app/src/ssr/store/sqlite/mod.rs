@@ -5,6 +5,7 @@ mod focus;
 mod preferences;
 mod rate_limits;
 mod reach;
+mod trusted_devices;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,7 +21,8 @@ use tracing::instrument;
 use super::{
     counts_in_order, ApiTokenRecord, Credentials, EndedSession, FocusStore,
     GlobalNotificationPatch, NewGlobalNotification, NewNotification, NotificationQuery,
-    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, Unique, MAX_LIMIT_WINDOW,
+    RateLimitStore, SessionRecord, Store, StoreError, StoreResult, TrustedDeviceStore, Unique,
+    MAX_LIMIT_WINDOW, TRUST_DEVICES_FOR,
 };
 use crate::model::{
     GlobalNotification, GlobalNotificationId, GroupKey, Notification, NotificationId, Role,
@@ -85,7 +87,7 @@ impl SqliteStore {
 /// Every five minutes, until the pool closes: folds the write-ahead log back into the database
 /// and truncates it (readers that never pause can otherwise keep it growing: 132 MB beside a
 /// 16 MB database was seen), deletes sessions that have expired, rate-limit events older than
-/// the longest window and the focus of sockets that went away without clearing it.
+/// the longest window and the focus of sockets that went away without clearing it, and devices no longer trusted.
 fn spawn_maintenance(store: SqliteStore) {
     tokio::spawn(async move {
         let pool = &store.pool;
@@ -103,12 +105,16 @@ fn spawn_maintenance(store: SqliteStore) {
                 .await
                 .map(drop);
             let focus = store.prune_focus(now).await.map(drop);
+            let devices = store
+                .prune_trusted_devices(now - TRUST_DEVICES_FOR)
+                .await
+                .map(drop);
             let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(pool)
                 .await
                 .map(drop)
                 .map_err(StoreError::from);
-            for err in [expired, limits, focus, checkpoint]
+            for err in [expired, limits, focus, devices, checkpoint]
                 .into_iter()
                 .filter_map(Result::err)
             {
