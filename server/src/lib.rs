@@ -7,6 +7,7 @@ pub mod config;
 pub mod csrf;
 pub mod demo;
 pub mod error;
+pub mod form_errors;
 pub mod http_server;
 pub mod realtime;
 pub mod routes;

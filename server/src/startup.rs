@@ -40,6 +40,7 @@ use app::{shell, App};
 use crate::config::ServeConfig;
 use crate::csrf::AllowedOrigins;
 use crate::error::{self, ApiError};
+use crate::form_errors::{self, FormErrorKey};
 use crate::http_server::{self, ConnectionSettings};
 use crate::realtime::broker;
 use crate::realtime::Node;
@@ -101,6 +102,7 @@ impl Application {
             ),
             node: node.clone(),
             metrics_token: config.metrics_token.as_deref().map(Arc::from),
+            form_error_key: FormErrorKey::random(),
         });
         let router = router(
             state.clone(),
@@ -221,6 +223,9 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         ))
         .layer(middleware::from_fn(json_errors_from_layers))
         .layer(middleware::from_fn(server_fn_error_status))
+        // A form's error reaches a page only with this server's seal.
+        .layer(middleware::from_fn_with_state(state.clone(), form_errors::seal))
+        .layer(middleware::from_fn_with_state(state.clone(), form_errors::drop_unsealed))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         // Pages and JSON are compressed as they are sent; the site's files were compressed

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use app::ssr::Services;
 
 use crate::csrf::AllowedOrigins;
+use crate::form_errors::FormErrorKey;
 use crate::realtime::Node;
 
 /// Everything a request handler may need, built once at start. Each middleware and extractor
@@ -22,6 +23,8 @@ pub struct SharedState {
     pub node: Arc<Node>,
     /// The bearer token `/metrics` asks for; `None` leaves it open.
     pub metrics_token: Option<Arc<str>>,
+    /// Seals the errors of forms posted without JavaScript (see `form_errors`).
+    pub form_error_key: FormErrorKey,
 }
 
 impl AppState {

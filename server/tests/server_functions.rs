@@ -7,6 +7,8 @@ mod common;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
+use base64::engine::general_purpose::URL_SAFE;
+use base64::Engine as _;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, REFERER};
 use reqwest::StatusCode;
 use tracing::field::Field;
@@ -204,5 +206,59 @@ async fn without_javascript_a_refused_form_is_sent_back_to_its_page_with_the_err
         .text()
         .await
         .unwrap();
+    assert!(html.contains("wrong username or password"), "{html}");
+}
+
+/// What an attacker links to: the real sign-in page with an "error" of their own writing, in the
+/// shape Leptos gives a form's error (`__path`, and `__err`: the error's JSON in URL-safe base64).
+fn forged_error_link(app: &TestApp) -> String {
+    let forged = r#"{"Unauthorized":"Your account is locked. Call +1 555 0100 to unlock it"}"#;
+    let encoded = URL_SAFE.encode(forged);
+    app.url(&format!(
+        "/login?next=%2Fjobs%2F&__path={}&__err={encoded}",
+        server_fn("login")
+    ))
+}
+
+#[tokio::test]
+async fn a_link_carrying_its_own_error_text_never_shows_it_on_the_sign_in_page() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap();
+    let response = client.get(forged_error_link(&app)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let url = response.url().clone();
+    let html = response.text().await.unwrap();
+    assert!(
+        !html.contains("555 0100"),
+        "the forged text is on the page: {html}"
+    );
+    // Sent to the page without the forged error (so the hydrated page cannot read it either),
+    // the rest of its address kept.
+    assert_eq!(url.path(), "/login");
+    assert_eq!(url.query(), Some("next=%2Fjobs%2F"));
+}
+
+#[tokio::test]
+async fn a_genuine_form_error_still_reaches_its_page_after_the_redirect() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap();
+    let response = client
+        .post(app.url(server_fn("login")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .header(REFERER, app.url("/login?next=%2Fjobs%2F"))
+        .body("username=nobody&password=not+a+password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.url().path(), "/login");
+    let html = response.text().await.unwrap();
     assert!(html.contains("wrong username or password"), "{html}");
 }

@@ -1,0 +1,169 @@
+//! Errors of forms posted without JavaScript, carried in the URL only with the server's seal.
+//!
+//! A form posted without JavaScript that fails is sent back to its page with the error in the
+//! query (`?__path=<server function>&__err=<base64 JSON>`, Leptos's convention), and the page
+//! shows it, server-rendered and again after hydration. Left alone, anyone could write a link to
+//! the real sign-in page that shows their own words as its error ("call 555-0100 to unlock your
+//! account"). So every such redirect the server sends is sealed: [`seal`] adds `__seal`, an
+//! HMAC-SHA256 of the path and the error under a key drawn when the process starts; and
+//! [`drop_unsealed`] sends a page request whose error is not sealed by this key to the same page
+//! without it (303), before Leptos or the browser reads it. A page shows only an error this
+//! server wrote.
+//!
+//! The key lives in memory: after a restart, or when the redirect lands on another instance of a
+//! cluster, the form shows without its error (the post's effect, if any, stands).
+
+use axum::extract::{Request, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use url::form_urlencoded;
+
+use crate::state::AppState;
+
+const PATH: &str = "__path";
+const ERROR: &str = "__err";
+const SEAL: &str = "__seal";
+
+/// The process's key for sealing form errors.
+pub struct FormErrorKey([u8; 32]);
+
+impl FormErrorKey {
+    pub fn random() -> Self {
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        Self(key)
+    }
+
+    fn mac(&self, path: &str, error: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(path.as_bytes());
+        mac.update(b"\n");
+        mac.update(error.as_bytes());
+        mac
+    }
+
+    fn seal(&self, path: &str, error: &str) -> String {
+        hex::encode(self.mac(path, error).finalize().into_bytes())
+    }
+
+    fn is_sealed(&self, path: &str, error: &str, seal: &str) -> bool {
+        hex::decode(seal).is_ok_and(|seal| self.mac(path, error).verify_slice(&seal).is_ok())
+    }
+}
+
+/// Response side: a redirect that carries a form's error gets its seal.
+pub async fn seal(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let Some(location) = response.headers().get(LOCATION) else {
+        return response;
+    };
+    let Ok(location) = location.to_str() else {
+        return response;
+    };
+    let (base, query) = location.split_once('?').unwrap_or((location, ""));
+    let (others, error) = split_query(query);
+    let Some((path, error)) = error else {
+        return response;
+    };
+    let seal = state.form_error_key.seal(&path, &error);
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(&others);
+    query.append_pair(PATH, &path);
+    query.append_pair(ERROR, &error);
+    query.append_pair(SEAL, &seal);
+    match HeaderValue::try_from(format!("{base}?{}", query.finish())) {
+        Ok(sealed) => {
+            response.headers_mut().insert(LOCATION, sealed);
+        }
+        // Not a header value: send them to the page without the error rather than unsealed.
+        Err(_) => *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
+    }
+    response
+}
+
+/// Request side: a page asked for with a form error this server did not seal is sent to the same
+/// address without it.
+pub async fn drop_unsealed(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !matches!(request.method(), &Method::GET | &Method::HEAD) {
+        return next.run(request).await;
+    }
+    let query = request.uri().query().unwrap_or("");
+    let names_error = form_urlencoded::parse(query.as_bytes())
+        .any(|(name, _)| matches!(name.as_ref(), PATH | ERROR | SEAL));
+    if !names_error {
+        return next.run(request).await;
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let one = |name: &str| {
+        let mut values = pairs.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
+        match (values.next(), values.next()) {
+            (Some(value), None) => Some(value.as_str()),
+            _ => None,
+        }
+    };
+    if let (Some(path), Some(error), Some(seal)) = (one(PATH), one(ERROR), one(SEAL)) {
+        if state.form_error_key.is_sealed(path, error, seal) {
+            return next.run(request).await;
+        }
+    }
+    let (others, _) = split_query(query);
+    let mut address = request.uri().path().to_owned();
+    if !others.is_empty() {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(&others);
+        address = format!("{address}?{}", query.finish());
+    }
+    Redirect::to(&address).into_response()
+}
+
+/// A query's own pairs, and the last form error it carries (`__path`, `__err`), if any.
+type Pairs = Vec<(String, String)>;
+fn split_query(query: &str) -> (Pairs, Option<(String, String)>) {
+    let mut others = Vec::new();
+    let mut path = None;
+    let mut error = None;
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            PATH => path = Some(value.into_owned()),
+            ERROR => error = Some(value.into_owned()),
+            SEAL => {}
+            _ => others.push((name.into_owned(), value.into_owned())),
+        }
+    }
+    (others, path.zip(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seal_holds_only_for_the_error_and_path_it_was_made_for() {
+        let key = FormErrorKey::random();
+        let seal = key.seal("/api/login", "eyJlcnIiOjF9");
+        assert!(key.is_sealed("/api/login", "eyJlcnIiOjF9", &seal));
+        assert!(!key.is_sealed("/api/login", "eyJlcnIiOjJ9", &seal));
+        assert!(!key.is_sealed("/api/other", "eyJlcnIiOjF9", &seal));
+        assert!(!FormErrorKey::random().is_sealed("/api/login", "eyJlcnIiOjF9", &seal));
+        assert!(!key.is_sealed("/api/login", "eyJlcnIiOjF9", "not hex"));
+    }
+
+    #[test]
+    fn a_query_keeps_its_own_pairs_and_gives_up_its_last_form_error() {
+        let (others, error) =
+            split_query("next=%2Fjobs%2F&__path=a&__err=b&__path=c&__err=d&__seal=x");
+        assert_eq!(others, vec![("next".to_owned(), "/jobs/".to_owned())]);
+        assert_eq!(error, Some(("c".to_owned(), "d".to_owned())));
+    }
+}
