@@ -236,6 +236,36 @@ async fn a_jobseeker_cannot_dismiss_an_announcement_for_employers() {
     .await;
 }
 
+#[tokio::test]
+async fn only_a_live_announcement_can_be_dismissed() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let not_live = [
+        json!({ "title": "Scheduled", "starts_at": "2999-01-01T00:00:00Z" }),
+        json!({ "title": "Inactive", "is_active": false }),
+        json!({ "title": "Hidden", "show_on_site": false }),
+        json!({ "title": "Expired", "expires_at": "2001-01-01T00:00:00Z" }),
+    ];
+    for body in not_live {
+        let created = announce(&app, &admin, body.clone()).await;
+        assert_eq!(
+            dismiss(&app, &ada, &created["id"]).await,
+            StatusCode::NOT_FOUND,
+            "{body}"
+        );
+        assert_reach(
+            &app,
+            &admin,
+            &created["id"],
+            json!({ "seen": 0, "dismissed": 0 }),
+        )
+        .await;
+    }
+    let live = announce(&app, &admin, json!({ "title": "Live" })).await;
+    assert_eq!(dismiss(&app, &ada, &live["id"]).await, StatusCode::OK);
+}
+
 // --- sockets ------------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -59,8 +59,10 @@ pub async fn banners_for(
 }
 
 /// Remembers that a user closed a banner meant for them; answers false if there is no such
-/// global, or it is not for their role (a jobseeker cannot learn of, nor count against, an
-/// announcement for employers by guessing its id).
+/// global, it is not for their role (a jobseeker cannot learn of, nor count against, an
+/// announcement for employers by guessing its id), or it is not live: a scheduled, hidden,
+/// inactive or expired one is on nobody's screen, so nobody can have closed it (and its id, not
+/// yet published, stays unknown).
 pub async fn dismiss(
     services: &Services,
     user_id: UserId,
@@ -69,7 +71,9 @@ pub async fn dismiss(
 ) -> StoreResult<bool> {
     let store = &services.store;
     match store.global_by_id(id).await? {
-        Some(global) if global.is_for(role) => store.dismiss_global(user_id, id).await,
+        Some(global) if global.is_for(role) && global.is_live_at(OffsetDateTime::now_utc()) => {
+            store.dismiss_global(user_id, id).await
+        }
         _ => Ok(false),
     }
 }
