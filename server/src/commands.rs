@@ -133,6 +133,9 @@ fn without_password(url: &str) -> String {
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     telemetry::init(config.log_format);
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
     let app = Application::build(&config).await?;
     if config.demo {
         demo::seed(&*app.store()).await?;

@@ -364,9 +364,50 @@ impl ServeConfig {
     }
 }
 
+impl ServeConfig {
+    /// What this configuration leaves open that a production deployment should close, each as a
+    /// sentence to log at start.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let https = self
+            .allowed_origins
+            .iter()
+            .find(|origin| origin.starts_with("https://"));
+        if let (Some(origin), false) = (https, self.cookie_secure) {
+            warnings.push(format!(
+                "{origin} is served over https but the session cookie is not marked Secure: \
+                 set HERALD_COOKIE_SECURE=true"
+            ));
+        }
+        if self.metrics_token.is_none() && !self.bind.ip().is_loopback() {
+            warnings.push(format!(
+                "/metrics is open to anyone who can reach {}: set HERALD_METRICS_TOKEN, or keep \
+                 the address private",
+                self.bind
+            ));
+        }
+        warnings
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serving_https_without_secure_cookies_or_metrics_open_to_the_network_is_warned_about() {
+        let mut config = ServeConfig::for_tests("sqlite::memory:");
+        assert!(config.warnings().is_empty(), "{:?}", config.warnings());
+        config.allowed_origins = vec!["https://jobs.example".to_owned()];
+        config.bind = "0.0.0.0:3000".parse().unwrap();
+        let warnings = config.warnings();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("HERALD_COOKIE_SECURE"));
+        assert!(warnings[1].contains("HERALD_METRICS_TOKEN"));
+        config.cookie_secure = true;
+        config.metrics_token = Some("t".to_owned());
+        assert!(config.warnings().is_empty());
+    }
 
     #[test]
     fn every_flag_of_every_command_has_an_environment_variable_of_its_own() {
