@@ -408,6 +408,78 @@ async fn a_write_to_a_locked_database_answers_503_with_retry_after_quickly_and_r
     app.notify(&token, ada.id.get(), "After the lock").await;
 }
 
+/// How long a write waits for SQLite's lock before giving up (`SqliteStore::connect`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[tokio::test]
+async fn publishes_arriving_while_the_database_is_locked_each_answer_503_within_the_busy_timeout() {
+    use sqlx::{Connection, Executor};
+
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let database = app.database_path();
+    let mut locker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    // A burst at once, then one every 150 ms for three seconds: some wait behind a batch that
+    // is already failing, and each must be refused within about one busy timeout of its own
+    // arrival, not after every batch queued ahead of it has waited out its own.
+    let client = reqwest::Client::new();
+    let publish = |delay: Duration| {
+        let client = client.clone();
+        let url = app.url("/api/notifications/");
+        let token = token.clone();
+        let user_id = ada.id.get();
+        async move {
+            tokio::time::sleep(delay).await;
+            let started = Instant::now();
+            let answer = tokio::time::timeout(
+                Duration::from_secs(30),
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "user_id": user_id, "title": "While locked" }))
+                    .send(),
+            )
+            .await;
+            (delay, started.elapsed(), answer)
+        }
+    };
+    let delays = (0..8)
+        .map(|_| Duration::ZERO)
+        .chain((1..=20).map(|n| Duration::from_millis(150 * n)));
+    let answers = futures::future::join_all(delays.map(publish)).await;
+
+    let bound = BUSY_TIMEOUT + Duration::from_millis(1500);
+    let mut late = Vec::new();
+    for (delay, waited, answer) in answers {
+        let response = answer
+            .unwrap_or_else(|_| panic!("the publish sent at {delay:?} had no answer after 30 s"))
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key("retry-after"));
+        if waited > bound {
+            late.push((delay, waited));
+        }
+    }
+    assert!(
+        late.is_empty(),
+        "refused later than {bound:?} after being sent (sent at, waited): {late:?}"
+    );
+
+    locker.execute("ROLLBACK").await.unwrap();
+    let started = Instant::now();
+    app.notify(&token, ada.id.get(), "After the lock").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the first publish after the lock took {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn a_method_the_api_does_not_allow_answers_405_in_json() {
     let app = spawn_app().await;

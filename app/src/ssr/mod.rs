@@ -17,5 +17,6 @@ pub mod secret;
 pub mod services;
 pub mod session;
 pub mod store;
+pub mod supervisor;
 
 pub use services::{services, Services};

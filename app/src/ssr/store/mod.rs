@@ -48,9 +48,10 @@ pub enum StoreError {
     )]
     UnsupportedUrl(String),
     /// The database cannot answer now (busy, locked, or unreachable) but may soon: callers
-    /// answer 503 with `Retry-After` rather than an internal error.
+    /// answer 503 with `Retry-After` rather than an internal error. Shared, so that one failed
+    /// attempt can answer every request it was made for (see [`StoreError::unavailable_again`]).
     #[error("the database is unavailable: {0}")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] Arc<sqlx::Error>),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -70,9 +71,20 @@ pub enum Unique {
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         if is_unavailable(&err) {
-            StoreError::Unavailable(err)
+            StoreError::Unavailable(Arc::new(err))
         } else {
             StoreError::Database(err)
+        }
+    }
+}
+
+impl StoreError {
+    /// The same "not now", once more: for every request one failed attempt was made for.
+    /// `None` for any other error, which belongs to the request that caused it.
+    pub fn unavailable_again(&self) -> Option<StoreError> {
+        match self {
+            StoreError::Unavailable(err) => Some(StoreError::Unavailable(err.clone())),
+            _ => None,
         }
     }
 }
