@@ -480,6 +480,94 @@ async fn publishes_arriving_while_the_database_is_locked_each_answer_503_within_
     );
 }
 
+/// The lines at WARN and above logged on this thread (a current-thread test runs its server
+/// here), as (level, target, message).
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<(tracing::Level, String, String)>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CapturedLog {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                use std::fmt::Write;
+                let _ = write!(self.0, "{}={value:?} ", field.name());
+            }
+        }
+        let level = *event.metadata().level();
+        if level <= tracing::Level::WARN {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            let target = event.metadata().target().to_owned();
+            self.0.lock().unwrap().push((level, target, message.0));
+        }
+    }
+}
+
+impl CapturedLog {
+    fn lines(&self, level: tracing::Level) -> Vec<String> {
+        let lines = self.0.lock().unwrap();
+        lines
+            .iter()
+            .filter(|(at, ..)| *at == level)
+            .map(|(_, target, message)| format!("{target}: {message}"))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_503s_from_a_locked_database_is_logged_at_warn_a_few_lines_at_most() {
+    use sqlx::{Connection, Executor};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let log = CapturedLog::default();
+    let _logging =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let database = app.database_path();
+    let mut locker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    let started = Instant::now();
+    let client = reqwest::Client::new();
+    let refusals = 30;
+    let answers = futures::future::join_all((0..refusals).map(|_| {
+        client
+            .post(app.url("/api/notifications/"))
+            .bearer_auth(&token)
+            .json(&json!({ "user_id": ada.id, "title": "While locked" }))
+            .send()
+    }))
+    .await;
+    let seconds = started.elapsed().as_secs() + 1;
+    for answer in answers {
+        assert_eq!(answer.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    locker.execute("ROLLBACK").await.unwrap();
+
+    let errors = log.lines(tracing::Level::ERROR);
+    assert!(
+        errors.is_empty(),
+        "{} ERROR lines: {errors:#?}",
+        errors.len()
+    );
+    let warnings = log.lines(tracing::Level::WARN);
+    assert!(
+        !warnings.is_empty(),
+        "the refusals left no trace in the log"
+    );
+    // At most a line a second for each kind (the refused request, the database's "not now").
+    assert!(
+        warnings.len() as u64 <= 2 * (seconds + 1),
+        "{} WARN lines for {refusals} refusals in {seconds} s: {warnings:#?}",
+        warnings.len()
+    );
+}
+
 #[tokio::test]
 async fn a_method_the_api_does_not_allow_answers_405_in_json() {
     let app = spawn_app().await;

@@ -9,6 +9,7 @@ pub mod events;
 pub mod group_commit;
 pub mod inbox;
 pub mod limits;
+pub mod log_throttle;
 pub mod login_guard;
 pub mod preferences;
 pub mod rate_limit;
