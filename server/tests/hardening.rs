@@ -480,6 +480,38 @@ async fn publishes_arriving_while_the_database_is_locked_each_answer_503_within_
     );
 }
 
+#[tokio::test]
+async fn a_socket_action_on_a_locked_database_is_answered_unavailable_with_a_retry_hint() {
+    use sqlx::{Connection, Executor};
+
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    app.send(ada.id, "Unread").await;
+    let mut socket = app.socket(&ada, "").await;
+    socket.next_of("hello").await;
+    let database = app.database_path();
+    let mut locker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    socket.send_json(json!({ "action": "mark_all_read" })).await;
+    let refused = socket.next_of_skipping("error", &["notification"]).await;
+    assert_eq!(refused["code"], "unavailable", "{refused}");
+    let retry_after_ms = refused["retry_after_ms"].as_u64();
+    assert!(
+        retry_after_ms.is_some_and(|ms| ms > 0),
+        "a retry hint in {refused}"
+    );
+
+    locker.execute("ROLLBACK").await.unwrap();
+    socket.send_json(json!({ "action": "mark_all_read" })).await;
+    let count = socket
+        .next_of_skipping("unread_count", &["notification"])
+        .await;
+    assert_eq!(count["count"], 0);
+}
+
 /// The lines at WARN and above logged on this thread (a current-thread test runs its server
 /// here), as (level, target, message).
 #[derive(Clone, Default)]
