@@ -512,6 +512,37 @@ async fn a_socket_action_on_a_locked_database_is_answered_unavailable_with_a_ret
     assert_eq!(count["count"], 0);
 }
 
+#[tokio::test]
+async fn once_the_database_file_is_deleted_readyz_and_writes_answer_503_instead_of_losing_data() {
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    app.notify(&token, ada.id.get(), "Before").await;
+    let ready = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    std::fs::remove_file(app.database_path()).unwrap();
+
+    let ready = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let response = reqwest::Client::new()
+        .post(app.url("/api/notifications/"))
+        .bearer_auth(&token)
+        .json(&json!({ "user_id": ada.id, "title": "Into the void" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "try again").await;
+    let marked = ada
+        .client
+        .post(app.url("/api/notifications/mark-all-read/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
 /// The lines at WARN and above logged on this thread (a current-thread test runs its server
 /// here), as (level, target, message).
 #[derive(Clone, Default)]

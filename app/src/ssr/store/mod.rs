@@ -90,14 +90,15 @@ impl StoreError {
 }
 
 /// Whether `err` says "not now" rather than "never": no pool connection in time, a lost
-/// connection, SQLite's busy or locked database, PostgreSQL's connection exceptions (class 08),
-/// shutdowns (57P) and lack of resources (53).
+/// connection, SQLite's busy or locked database or a database file it cannot open (deleted
+/// while Herald runs), PostgreSQL's connection exceptions (class 08), shutdowns (57P) and lack
+/// of resources (53).
 fn is_unavailable(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             let sqlite_primary = code.parse::<u32>().ok().map(|code| code & 0xff);
-            matches!(sqlite_primary, Some(5 | 6))
+            matches!(sqlite_primary, Some(5 | 6 | 14))
                 || ["08", "57P", "53"]
                     .iter()
                     .any(|class| code.starts_with(class))
