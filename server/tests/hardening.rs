@@ -182,6 +182,34 @@ async fn a_signed_in_page_is_never_stored_by_the_browser_cache() {
 }
 
 #[tokio::test]
+async fn json_answers_with_private_data_are_never_stored_by_a_cache() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    app.send(ada.id, "Private").await;
+    let stranger = reqwest::Client::new();
+    for (client, path) in [
+        (&ada.client, "/api/auth/me/"),
+        (&ada.client, "/api/notifications/"),
+        (&ada.client, "/api/notifications/?archived=true"),
+        (&ada.client, "/api/global-notifications/"),
+        (&stranger, "/api/auth/me/"),
+        (&stranger, "/api/notifications/"),
+        (&stranger, "/api/no-such-thing/"),
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("private, no-store"),
+            "GET {path} ({})",
+            response.status()
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_user_beyond_their_socket_limit_is_refused_with_429_and_retry_after() {
     let app = spawn_app_with(|c| c.realtime.ws_max_sockets_per_user = 3).await;
     let ada = app.user("ada", "jobseeker").await;
