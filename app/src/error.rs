@@ -94,10 +94,19 @@ impl AppError {
         AppError::Internal
     }
 
-    /// A refusal: logged at INFO, and its message shown as it is.
+    /// A refusal: logged at INFO, and its message shown as it is. "Too many" comes in floods
+    /// (a guesser's burst): a line a second at most, counting the rest.
     #[cfg(feature = "ssr")]
     fn refused(self) -> Self {
-        tracing::info!(error = %self, status = self.status(), "server function refused");
+        use crate::ssr::log_throttle::LogThrottle;
+        static TOO_MANY: LogThrottle = LogThrottle::per_second();
+        let suppressed = match self {
+            AppError::TooManyRequests(_) => TOO_MANY.allow(),
+            _ => Some(0),
+        };
+        if let Some(suppressed) = suppressed {
+            tracing::info!(error = %self, status = self.status(), suppressed, "server function refused");
+        }
         self
     }
 }
@@ -124,6 +133,7 @@ mod ssr {
     use super::AppError;
     use crate::ssr::accounts::AccountError;
     use crate::ssr::board::BoardError;
+    use crate::ssr::log_throttle::LogThrottle;
     use crate::ssr::store::StoreError;
 
     impl From<StoreError> for AppError {
@@ -133,7 +143,10 @@ mod ssr {
                     AppError::Conflict(format!("{what} is already taken")).refused()
                 }
                 StoreError::Unavailable(err) => {
-                    tracing::warn!(error = %err, "database unavailable");
+                    static UNAVAILABLE: LogThrottle = LogThrottle::per_second();
+                    if let Some(suppressed) = UNAVAILABLE.allow() {
+                        tracing::warn!(error = %err, suppressed, "database unavailable");
+                    }
                     AppError::Unavailable(
                         "the database is busy or unavailable; try again shortly".to_owned(),
                     )
@@ -149,7 +162,10 @@ mod ssr {
                 AccountError::Invalid(field) => return field.into(),
                 AccountError::Store(err) => return err.into(),
                 AccountError::Busy => {
-                    tracing::warn!("too many password checks at once");
+                    static BUSY: LogThrottle = LogThrottle::per_second();
+                    if let Some(suppressed) = BUSY.allow() {
+                        tracing::warn!(suppressed, "too many password checks at once");
+                    }
                     return AppError::Unavailable(err.to_string());
                 }
                 AccountError::UsernameTaken => AppError::Conflict(err.to_string()),

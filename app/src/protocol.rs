@@ -30,7 +30,13 @@ pub enum ServerFrame {
     /// The user's unread count changed, from any tab, device or API call.
     UnreadCount { count: i64 },
     /// The last client frame was refused; the socket stays open.
-    Error { code: ErrorCode, message: String },
+    Error {
+        code: ErrorCode,
+        message: String,
+        /// With `unavailable`: how long to wait before sending the frame again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
+    },
     /// The answer to `{"action":"ping"}`.
     Pong,
     /// A direct message this user sent or received (from any of their tabs).
@@ -46,7 +52,10 @@ pub enum ErrorCode {
     /// A `mark_read` of an id that is not this user's: another user's id is answered exactly
     /// like a missing one.
     NotFound,
-    /// The server could not do it now; try again.
+    /// The server's database is busy or away for now: send the frame again after the error's
+    /// `retry_after_ms`.
+    Unavailable,
+    /// Something failed on the server's side; trying again may not help.
     Internal,
 }
 
@@ -181,10 +190,20 @@ mod tests {
         let refused = ServerFrame::Error {
             code: ErrorCode::NotFound,
             message: "no such notification".into(),
+            retry_after_ms: None,
         };
         assert_eq!(
             serde_json::to_string(&refused).unwrap(),
             r#"{"type":"error","code":"not_found","message":"no such notification"}"#
+        );
+        let busy = ServerFrame::Error {
+            code: ErrorCode::Unavailable,
+            message: "try again".into(),
+            retry_after_ms: Some(1000),
+        };
+        assert_eq!(
+            serde_json::to_string(&busy).unwrap(),
+            r#"{"type":"error","code":"unavailable","message":"try again","retry_after_ms":1000}"#
         );
         for (code, name) in [
             (ErrorCode::InvalidFrame, "\"invalid_frame\""),

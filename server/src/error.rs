@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use app::model::FieldError;
 use app::ssr::accounts::AccountError;
+use app::ssr::log_throttle::LogThrottle;
 use app::ssr::store::StoreError;
 
 /// The body of every API error.
@@ -196,7 +197,10 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} is already taken")),
             StoreError::Unavailable(err) => {
-                tracing::warn!(%err, "database unavailable");
+                static UNAVAILABLE: LogThrottle = LogThrottle::per_second();
+                if let Some(suppressed) = UNAVAILABLE.allow() {
+                    tracing::warn!(%err, suppressed, "database unavailable");
+                }
                 ApiError::Unavailable {
                     message: "the database is busy or unavailable; try again shortly",
                     retry_after: std::time::Duration::from_secs(1),

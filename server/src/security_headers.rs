@@ -47,8 +47,15 @@ pub fn set_page_headers() {
 
 /// The headers every response carries, whatever made it.
 pub async fn add_common_headers(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
+    let json = crate::error::is_json(&response);
     let headers = response.headers_mut();
+    if (api || json) && !headers.contains_key(CACHE_CONTROL) {
+        // The API's answers and every JSON body (an inbox, a session, an error) are one
+        // person's: no cache on the way, nor the browser's own, keeps a copy.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

@@ -21,15 +21,18 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use app::error::AppError;
 use app::ssr::api_tokens::ApiTokens;
 use app::ssr::group_commit::NotificationWriter;
 use app::ssr::limits::Limits;
+use app::ssr::log_throttle::LogThrottle;
 use app::ssr::login_guard::LoginGuard;
 use app::ssr::reach::SeenRecorder;
 use app::ssr::services::SessionSettings;
@@ -235,10 +238,30 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         .merge(assets::router(&site_root, &pkg_dir, hashed))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(security_headers::add_common_headers))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_failure(log_failure),
+        )
         .with_state(state)
+}
+
+/// A 503 is an expected refusal that comes in bursts (a locked database, too many password
+/// checks at once, the socket cap): at WARN, a line a second at most, counting the rest; its
+/// cause, if any, is logged where it was met. Any other server error is logged at ERROR, each.
+fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _span: &Span) {
+    static UNAVAILABLE: LogThrottle = LogThrottle::per_second();
+    let latency_ms = latency.as_millis();
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            if let Some(suppressed) = UNAVAILABLE.allow() {
+                tracing::warn!(latency_ms, suppressed, "answered 503 (unavailable for now)");
+            }
+        }
+        other => tracing::error!(classification = %other, latency_ms, "response failed"),
+    }
 }
 
 /// The body limit and the request timeout answer in plain text; the API promises JSON errors

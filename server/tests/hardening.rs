@@ -182,6 +182,34 @@ async fn a_signed_in_page_is_never_stored_by_the_browser_cache() {
 }
 
 #[tokio::test]
+async fn json_answers_with_private_data_are_never_stored_by_a_cache() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    app.send(ada.id, "Private").await;
+    let stranger = reqwest::Client::new();
+    for (client, path) in [
+        (&ada.client, "/api/auth/me/"),
+        (&ada.client, "/api/notifications/"),
+        (&ada.client, "/api/notifications/?archived=true"),
+        (&ada.client, "/api/global-notifications/"),
+        (&stranger, "/api/auth/me/"),
+        (&stranger, "/api/notifications/"),
+        (&stranger, "/api/no-such-thing/"),
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("private, no-store"),
+            "GET {path} ({})",
+            response.status()
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_user_beyond_their_socket_limit_is_refused_with_429_and_retry_after() {
     let app = spawn_app_with(|c| c.realtime.ws_max_sockets_per_user = 3).await;
     let ada = app.user("ada", "jobseeker").await;
@@ -406,6 +434,229 @@ async fn a_write_to_a_locked_database_answers_503_with_retry_after_quickly_and_r
 
     locker.execute("ROLLBACK").await.unwrap();
     app.notify(&token, ada.id.get(), "After the lock").await;
+}
+
+/// How long a write waits for SQLite's lock before giving up (`SqliteStore::connect`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[tokio::test]
+async fn publishes_arriving_while_the_database_is_locked_each_answer_503_within_the_busy_timeout() {
+    use sqlx::{Connection, Executor};
+
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let database = app.database_path();
+    let mut locker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    // A burst at once, then one every 150 ms for three seconds: some wait behind a batch that
+    // is already failing, and each must be refused within about one busy timeout of its own
+    // arrival, not after every batch queued ahead of it has waited out its own.
+    let client = reqwest::Client::new();
+    let publish = |delay: Duration| {
+        let client = client.clone();
+        let url = app.url("/api/notifications/");
+        let token = token.clone();
+        let user_id = ada.id.get();
+        async move {
+            tokio::time::sleep(delay).await;
+            let started = Instant::now();
+            let answer = tokio::time::timeout(
+                Duration::from_secs(30),
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({ "user_id": user_id, "title": "While locked" }))
+                    .send(),
+            )
+            .await;
+            (delay, started.elapsed(), answer)
+        }
+    };
+    let delays = (0..8)
+        .map(|_| Duration::ZERO)
+        .chain((1..=20).map(|n| Duration::from_millis(150 * n)));
+    let answers = futures::future::join_all(delays.map(publish)).await;
+
+    let bound = BUSY_TIMEOUT + Duration::from_millis(1500);
+    let mut late = Vec::new();
+    for (delay, waited, answer) in answers {
+        let response = answer
+            .unwrap_or_else(|_| panic!("the publish sent at {delay:?} had no answer after 30 s"))
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key("retry-after"));
+        if waited > bound {
+            late.push((delay, waited));
+        }
+    }
+    assert!(
+        late.is_empty(),
+        "refused later than {bound:?} after being sent (sent at, waited): {late:?}"
+    );
+
+    locker.execute("ROLLBACK").await.unwrap();
+    let started = Instant::now();
+    app.notify(&token, ada.id.get(), "After the lock").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the first publish after the lock took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_socket_action_on_a_locked_database_is_answered_unavailable_with_a_retry_hint() {
+    use sqlx::{Connection, Executor};
+
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    app.send(ada.id, "Unread").await;
+    let mut socket = app.socket(&ada, "").await;
+    socket.next_of("hello").await;
+    let database = app.database_path();
+    let mut locker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    socket.send_json(json!({ "action": "mark_all_read" })).await;
+    let refused = socket.next_of_skipping("error", &["notification"]).await;
+    assert_eq!(refused["code"], "unavailable", "{refused}");
+    let retry_after_ms = refused["retry_after_ms"].as_u64();
+    assert!(
+        retry_after_ms.is_some_and(|ms| ms > 0),
+        "a retry hint in {refused}"
+    );
+
+    locker.execute("ROLLBACK").await.unwrap();
+    socket.send_json(json!({ "action": "mark_all_read" })).await;
+    let count = socket
+        .next_of_skipping("unread_count", &["notification"])
+        .await;
+    assert_eq!(count["count"], 0);
+}
+
+#[tokio::test]
+async fn once_the_database_file_is_deleted_readyz_and_writes_answer_503_instead_of_losing_data() {
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    app.notify(&token, ada.id.get(), "Before").await;
+    let ready = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    std::fs::remove_file(app.database_path()).unwrap();
+
+    let ready = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let response = reqwest::Client::new()
+        .post(app.url("/api/notifications/"))
+        .bearer_auth(&token)
+        .json(&json!({ "user_id": ada.id, "title": "Into the void" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "try again").await;
+    let marked = ada
+        .client
+        .post(app.url("/api/notifications/mark-all-read/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// The lines at WARN and above logged on this thread (a current-thread test runs its server
+/// here), as (level, target, message).
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<(tracing::Level, String, String)>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CapturedLog {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                use std::fmt::Write;
+                let _ = write!(self.0, "{}={value:?} ", field.name());
+            }
+        }
+        let level = *event.metadata().level();
+        if level <= tracing::Level::WARN {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            let target = event.metadata().target().to_owned();
+            self.0.lock().unwrap().push((level, target, message.0));
+        }
+    }
+}
+
+impl CapturedLog {
+    fn lines(&self, level: tracing::Level) -> Vec<String> {
+        let lines = self.0.lock().unwrap();
+        lines
+            .iter()
+            .filter(|(at, ..)| *at == level)
+            .map(|(_, target, message)| format!("{target}: {message}"))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_503s_from_a_locked_database_is_logged_at_warn_a_few_lines_at_most() {
+    use sqlx::{Connection, Executor};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let log = CapturedLog::default();
+    let _logging =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let database = app.database_path();
+    let mut locker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    locker.execute("BEGIN EXCLUSIVE").await.unwrap();
+
+    let started = Instant::now();
+    let client = reqwest::Client::new();
+    let refusals = 30;
+    let answers = futures::future::join_all((0..refusals).map(|_| {
+        client
+            .post(app.url("/api/notifications/"))
+            .bearer_auth(&token)
+            .json(&json!({ "user_id": ada.id, "title": "While locked" }))
+            .send()
+    }))
+    .await;
+    let seconds = started.elapsed().as_secs() + 1;
+    for answer in answers {
+        assert_eq!(answer.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    locker.execute("ROLLBACK").await.unwrap();
+
+    let errors = log.lines(tracing::Level::ERROR);
+    assert!(
+        errors.is_empty(),
+        "{} ERROR lines: {errors:#?}",
+        errors.len()
+    );
+    let warnings = log.lines(tracing::Level::WARN);
+    assert!(
+        !warnings.is_empty(),
+        "the refusals left no trace in the log"
+    );
+    // At most a line a second for each kind (the refused request, the database's "not now").
+    assert!(
+        warnings.len() as u64 <= 2 * (seconds + 1),
+        "{} WARN lines for {refusals} refusals in {seconds} s: {warnings:#?}",
+        warnings.len()
+    );
 }
 
 #[tokio::test]

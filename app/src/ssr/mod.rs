@@ -10,6 +10,7 @@ pub mod events;
 pub mod group_commit;
 pub mod inbox;
 pub mod limits;
+pub mod log_throttle;
 pub mod login_guard;
 pub mod preferences;
 pub mod rate_limit;
@@ -18,5 +19,6 @@ pub mod secret;
 pub mod services;
 pub mod session;
 pub mod store;
+pub mod supervisor;
 
 pub use services::{services, Services};

@@ -19,6 +19,8 @@ use tokio::time::{timeout, Instant};
 
 use app::model::{GlobalNotificationId, NotificationId, Role, SessionId, UserId};
 use app::protocol::{ClientFrame, Disconnect, ErrorCode, ServerFrame};
+use app::ssr::log_throttle::LogThrottle;
+use app::ssr::store::StoreError;
 use app::ssr::{announcements, inbox, Services};
 
 use super::hub::{ClientHandle, FrameKey, Outbound};
@@ -399,6 +401,18 @@ where
             Ok(true) => None,
             // Another user's id is answered exactly like a missing one.
             Ok(false) => Some(error_frame(ErrorCode::NotFound, "no such notification")),
+            // A busy or locked database: "not now", with a retry hint, as the API's 503 says.
+            Err(StoreError::Unavailable(err)) => {
+                static UNAVAILABLE: LogThrottle = LogThrottle::per_second();
+                if let Some(suppressed) = UNAVAILABLE.allow() {
+                    tracing::warn!(%err, suppressed, "socket action refused: database unavailable");
+                }
+                Some(ServerFrame::Error {
+                    code: ErrorCode::Unavailable,
+                    message: "the database is busy or unavailable; try again shortly".to_owned(),
+                    retry_after_ms: Some(UNAVAILABLE_RETRY_AFTER.as_millis() as u64),
+                })
+            }
             Err(err) => {
                 tracing::error!(%err, "socket action failed");
                 Some(error_frame(
@@ -504,10 +518,15 @@ where
     }
 }
 
+/// How long a client waits before sending a frame refused as `unavailable` again: the API's
+/// `Retry-After` for the same refusal.
+const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 fn error_frame(code: ErrorCode, message: &str) -> ServerFrame {
     ServerFrame::Error {
         code,
         message: message.to_owned(),
+        retry_after_ms: None,
     }
 }
 

@@ -7,6 +7,8 @@ use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use app::ssr::log_throttle::LogThrottle;
+
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -56,7 +58,11 @@ pub(super) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<H
             }),
         ),
         Err(err) => {
-            tracing::error!(%err, "readiness check failed: the database does not answer");
+            // Probes (or anyone: the path is public) may ask many times a second.
+            static FAILED: LogThrottle = LogThrottle::per_second();
+            if let Some(suppressed) = FAILED.allow() {
+                tracing::error!(%err, suppressed, "readiness check failed: the database does not answer");
+            }
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(Health {

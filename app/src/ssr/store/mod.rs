@@ -50,9 +50,10 @@ pub enum StoreError {
     )]
     UnsupportedUrl(String),
     /// The database cannot answer now (busy, locked, or unreachable) but may soon: callers
-    /// answer 503 with `Retry-After` rather than an internal error.
+    /// answer 503 with `Retry-After` rather than an internal error. Shared, so that one failed
+    /// attempt can answer every request it was made for (see [`StoreError::unavailable_again`]).
     #[error("the database is unavailable: {0}")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] Arc<sqlx::Error>),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -72,22 +73,34 @@ pub enum Unique {
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         if is_unavailable(&err) {
-            StoreError::Unavailable(err)
+            StoreError::Unavailable(Arc::new(err))
         } else {
             StoreError::Database(err)
         }
     }
 }
 
+impl StoreError {
+    /// The same "not now", once more: for every request one failed attempt was made for.
+    /// `None` for any other error, which belongs to the request that caused it.
+    pub fn unavailable_again(&self) -> Option<StoreError> {
+        match self {
+            StoreError::Unavailable(err) => Some(StoreError::Unavailable(err.clone())),
+            _ => None,
+        }
+    }
+}
+
 /// Whether `err` says "not now" rather than "never": no pool connection in time, a lost
-/// connection, SQLite's busy or locked database, PostgreSQL's connection exceptions (class 08),
-/// shutdowns (57P) and lack of resources (53).
+/// connection, SQLite's busy or locked database or a database file it cannot open (deleted
+/// while Herald runs), PostgreSQL's connection exceptions (class 08), shutdowns (57P) and lack
+/// of resources (53).
 fn is_unavailable(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             let sqlite_primary = code.parse::<u32>().ok().map(|code| code & 0xff);
-            matches!(sqlite_primary, Some(5 | 6))
+            matches!(sqlite_primary, Some(5 | 6 | 14))
                 || ["08", "57P", "53"]
                     .iter()
                     .any(|class| code.starts_with(class))

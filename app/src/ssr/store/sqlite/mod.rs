@@ -7,7 +7,10 @@ mod rate_limits;
 mod reach;
 mod trusted_devices;
 
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -34,6 +37,84 @@ use crate::ssr::store::stored;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The file opened at start; `None` in memory.
+    file: Option<Arc<DatabaseFile>>,
+}
+
+/// The database file this store opened, watched so that deleting (or replacing) it while Herald
+/// runs cannot go unnoticed: open connections would keep writing into the unlinked file, every
+/// write answered 201 and lost at the next start. Once the path no longer names the file that
+/// was opened, every request answers 503 (the pool is closed) and `/readyz` says so, until
+/// Herald is restarted on whatever file is there then.
+struct DatabaseFile {
+    path: PathBuf,
+    identity: FileIdentity,
+    gone: AtomicBool,
+    /// Wakes the watcher (see [`spawn_file_watch`]) when a connection noticed first.
+    noticed: tokio::sync::Notify,
+}
+
+/// What tells one file from another at the same path: its device and inode where there are
+/// inodes, and nothing but its existence elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileIdentity(u64, u64);
+
+impl FileIdentity {
+    fn of(path: &std::path::Path) -> Option<Self> {
+        let metadata = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(Self(metadata.dev(), metadata.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            Some(Self(0, 0))
+        }
+    }
+}
+
+impl DatabaseFile {
+    fn opened(path: PathBuf) -> StoreResult<Self> {
+        let identity = FileIdentity::of(&path).ok_or_else(|| {
+            StoreError::Database(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the database file {} cannot be read", path.display()),
+            )))
+        })?;
+        Ok(Self {
+            path,
+            identity,
+            gone: AtomicBool::new(false),
+            noticed: tokio::sync::Notify::new(),
+        })
+    }
+
+    /// Whether the path still names the file opened at start (a `stat`, a few microseconds);
+    /// once it did not, never again.
+    fn is_present(&self) -> bool {
+        if self.gone.load(Ordering::Acquire) {
+            return false;
+        }
+        if FileIdentity::of(&self.path) == Some(self.identity) {
+            return true;
+        }
+        if !self.gone.swap(true, Ordering::AcqRel) {
+            self.noticed.notify_one();
+        }
+        false
+    }
+
+    fn gone_error(&self) -> sqlx::Error {
+        sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "the database file {} was deleted or replaced while Herald ran; restart Herald",
+                self.path.display()
+            ),
+        ))
+    }
 }
 
 const NOTIFICATION_COLUMNS: &str = "id, user_id, title, message, notification_type, link, \
@@ -52,7 +133,9 @@ impl SqliteStore {
             .foreign_keys(true);
         // Each connection to `:memory:` is a database of its own, so it gets exactly one.
         let in_memory = url.contains(":memory:");
-        if !in_memory {
+        let file = if in_memory {
+            None
+        } else {
             // Create the file once, here. The pool's later connections must not: if the file
             // is deleted while Herald runs, a new connection would silently start an empty
             // database; instead it fails, and requests answer 503.
@@ -60,8 +143,27 @@ impl SqliteStore {
                 sqlx::SqliteConnection::connect_with(&options.clone().create_if_missing(true))
                     .await?,
             );
-        }
+            Some(Arc::new(DatabaseFile::opened(
+                options.get_filename().to_owned(),
+            )?))
+        };
+        // Every connection, taken from the pool or newly opened, first checks that the file is
+        // still the one opened here: a connection to a deleted file is closed rather than used,
+        // and the new one fails (503), as does one that would open a file put in its place.
+        let before_acquire = file.clone();
+        let after_connect = file.clone();
         let pool = SqlitePoolOptions::new()
+            .before_acquire(move |_, _| {
+                let present = before_acquire.as_ref().is_none_or(|file| file.is_present());
+                Box::pin(async move { Ok(present) })
+            })
+            .after_connect(move |_, _| {
+                let checked = match &after_connect {
+                    Some(file) if !file.is_present() => Err(file.gone_error()),
+                    _ => Ok(()),
+                };
+                Box::pin(async move { checked })
+            })
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
             // A request that finds every connection busy this long answers 503 at once.
@@ -78,10 +180,40 @@ impl SqliteStore {
             })
             .connect_with(options.create_if_missing(in_memory))
             .await?;
-        let store = Self { pool };
+        if let Some(file) = &file {
+            spawn_file_watch(pool.clone(), file.clone());
+        }
+        let store = Self { pool, file };
         spawn_maintenance(store.clone());
         Ok(store)
     }
+}
+
+/// Closes the pool once the database file is gone (a connection noticed, or the check every
+/// second did, traffic or not): from then on every request answers 503 at once, and the
+/// connections to the unlinked file are closed. Ends when the pool closes.
+fn spawn_file_watch(pool: SqlitePool, file: Arc<DatabaseFile>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = file.noticed.notified() => {}
+                _ = every.tick() => {}
+            }
+            if pool.is_closed() {
+                return;
+            }
+            if !file.is_present() {
+                tracing::error!(
+                    path = %file.path.display(),
+                    "the database file was deleted or replaced while Herald ran: every request \
+                     now answers 503 until Herald is restarted"
+                );
+                pool.close().await;
+                return;
+            }
+        }
+    });
 }
 
 /// Every five minutes, until the pool closes: folds the write-ahead log back into the database
@@ -191,6 +323,9 @@ impl Store for SqliteStore {
 
     #[instrument(level = "debug", skip_all)]
     async fn ping(&self) -> StoreResult<()> {
+        if let Some(file) = self.file.as_ref().filter(|file| !file.is_present()) {
+            return Err(file.gone_error().into());
+        }
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
