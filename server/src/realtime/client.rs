@@ -45,6 +45,13 @@ pub struct ClientSettings {
     /// Sockets one user may hold open on this instance, and this instance at most.
     pub max_sockets_per_user: usize,
     pub max_sockets: usize,
+    /// The most notifications one replay (a handshake's `?after=`, or a catch-up) sends: the
+    /// newest ones, then a `resync` frame if more were missed.
+    pub max_replay: u32,
+    /// Handshakes one user may make on this instance: this many at once, and this many per
+    /// `handshake_window` on average after that (429 beyond).
+    pub handshakes_per_user: u32,
+    pub handshake_window: Duration,
 }
 
 impl Default for ClientSettings {
@@ -60,6 +67,9 @@ impl Default for ClientSettings {
             frame_burst: 40,
             max_sockets_per_user: 20,
             max_sockets: 50_000,
+            max_replay: 500,
+            handshakes_per_user: 20,
+            handshake_window: Duration::from_secs(10),
         }
     }
 }
@@ -331,30 +341,37 @@ where
         self.send_frame(&ServerFrame::UnreadCount { count }).await
     }
 
+    /// Sends the user's notifications newer than the cursor, oldest first: at most the newest
+    /// `max_replay` of them, then a `resync` frame if there were more (the client re-reads its
+    /// list over HTTP). One query of bounded size, whatever the inbox holds.
     async fn replay_notifications(&mut self) -> Result<(), End> {
-        const BATCH: u32 = 500;
+        let cap = self.node.settings.max_replay.max(1);
         self.replayed
             .retain(|_, sent| sent.elapsed() < REPLAYED_KEEP);
-        loop {
-            let batch = self
-                .services
-                .store
-                .notifications_after(self.connection.user_id, self.cursor, BATCH)
-                .await
-                .map_err(|e| End::Store(e.to_string()))?;
-            let done = batch.len() < BATCH as usize;
-            for notification in batch {
-                self.cursor = Some(notification.id);
-                self.replayed
-                    .insert(FrameKey::Notification(notification.id), Instant::now());
-                self.send_frame(&ServerFrame::Notification { notification })
-                    .await?;
-                self.node.metrics.replayed_notifications.inc();
-            }
-            if done {
-                return Ok(());
-            }
+        let mut newest = self
+            .services
+            .store
+            .newest_notifications_after(self.connection.user_id, self.cursor, cap + 1)
+            .await
+            .map_err(|e| End::Store(e.to_string()))?;
+        let capped = newest.len() > cap as usize;
+        if capped {
+            // The oldest of the cap + 1 only told that there were more.
+            newest.remove(0);
         }
+        for notification in newest {
+            self.cursor = Some(notification.id);
+            self.replayed
+                .insert(FrameKey::Notification(notification.id), Instant::now());
+            self.send_frame(&ServerFrame::Notification { notification })
+                .await?;
+            self.node.metrics.replayed_notifications.inc();
+        }
+        if capped {
+            self.node.metrics.capped_replays.inc();
+            self.send_frame(&ServerFrame::Resync).await?;
+        }
+        Ok(())
     }
 
     /// Answers one client frame; `None` when the answer arrives another way (an unread count),

@@ -19,6 +19,7 @@ pub struct Metrics {
     pub frames_sent: Counter,
     pub publishes: Counter,
     pub replayed_notifications: Counter,
+    pub capped_replays: Counter,
     pub slow_client_closes: Counter,
     pub flood_closes: Counter,
     pub broker_gaps: Counter,
@@ -35,6 +36,7 @@ impl Default for Metrics {
             frames_sent: Counter::default(),
             publishes: Counter::default(),
             replayed_notifications: Counter::default(),
+            capped_replays: Counter::default(),
             slow_client_closes: Counter::default(),
             flood_closes: Counter::default(),
             broker_gaps: Counter::default(),
@@ -76,6 +78,11 @@ impl Metrics {
                 "herald_replayed_notifications",
                 "Notifications replayed from storage to sockets",
                 &self.replayed_notifications,
+            ),
+            (
+                "herald_capped_replays",
+                "Replays that sent only the newest notifications missed, then resync",
+                &self.capped_replays,
             ),
             (
                 "herald_slow_client_closes",

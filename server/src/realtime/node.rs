@@ -47,7 +47,12 @@ impl Node {
         let globals = Arc::new(GlobalsWatcher::new(store, hub.clone()));
         let node = Arc::new(Self {
             hub,
-            admission: Admission::new(settings.max_sockets_per_user, settings.max_sockets),
+            admission: Admission::new(
+                settings.max_sockets_per_user,
+                settings.max_sockets,
+                settings.handshakes_per_user,
+                settings.handshake_window,
+            ),
             metrics,
             settings,
             instance_id: format!("{:016x}", rand::random::<u64>()),
