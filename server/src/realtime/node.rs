@@ -40,8 +40,10 @@ impl Node {
     pub async fn start(
         store: DynStore,
         broker: Arc<dyn Broker>,
-        settings: ClientSettings,
+        mut settings: ClientSettings,
     ) -> anyhow::Result<Arc<Self>> {
+        // Never more sockets than the process's file descriptors leave room for.
+        settings.max_sockets = super::descriptors::socket_cap(settings.max_sockets);
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(settings.queue_capacity, metrics.clone()));
         let globals = Arc::new(GlobalsWatcher::new(store, hub.clone()));
