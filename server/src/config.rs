@@ -170,8 +170,8 @@ pub struct RealtimeConfig {
     #[arg(long, env = "HERALD_WS_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024)]
     pub ws_max_message_bytes: usize,
 
-    /// Frames that may wait for one socket; a client that falls further behind is closed with
-    /// 4100 and catches up when it reconnects.
+    /// Frames that may wait for one socket; what does not fit (a burst) is dropped, and the
+    /// socket catches up from storage and sends `resync`.
     #[arg(long, env = "HERALD_WS_QUEUE_FRAMES", default_value_t = 256)]
     pub ws_queue_frames: usize,
 

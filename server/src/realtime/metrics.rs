@@ -21,6 +21,7 @@ pub struct Metrics {
     pub replayed_notifications: Counter,
     pub capped_replays: Counter,
     pub slow_client_closes: Counter,
+    pub queue_overflows: Counter,
     pub flood_closes: Counter,
     pub broker_gaps: Counter,
     pub failed_publishes: Counter,
@@ -38,6 +39,7 @@ impl Default for Metrics {
             replayed_notifications: Counter::default(),
             capped_replays: Counter::default(),
             slow_client_closes: Counter::default(),
+            queue_overflows: Counter::default(),
             flood_closes: Counter::default(),
             broker_gaps: Counter::default(),
             failed_publishes: Counter::default(),
@@ -86,8 +88,13 @@ impl Metrics {
             ),
             (
                 "herald_slow_client_closes",
-                "Sockets closed because the client could not keep up",
+                "Sockets dropped because a write to the client timed out",
                 &self.slow_client_closes,
+            ),
+            (
+                "herald_queue_overflows",
+                "Times a socket's queue was full: it caught up from storage, then sent resync",
+                &self.queue_overflows,
             ),
             (
                 "herald_flood_closes",
