@@ -106,6 +106,12 @@ impl RawSocket {
     /// Sends one frame, masked as a client must, with `first` as its first byte (FIN, reserved
     /// bits and opcode) exactly as given.
     async fn send(&mut self, first: u8, payload: &[u8]) {
+        // The server may close before reading everything; that is its answer, not an error here.
+        let _ = self.try_send(first, payload).await;
+    }
+
+    /// Like [`RawSocket::send`], answering whether the write went through.
+    async fn try_send(&mut self, first: u8, payload: &[u8]) -> std::io::Result<()> {
         let mask = [0x11, 0x22, 0x33, 0x44];
         let mut frame = vec![first];
         match payload.len() {
@@ -121,8 +127,7 @@ impl RawSocket {
         }
         frame.extend_from_slice(&mask);
         frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        // The server may close before reading everything; that is its answer, not an error here.
-        let _ = self.stream.write_all(&frame).await;
+        self.stream.write_all(&frame).await
     }
 
     /// The close code the server ends with (skipping other frames), or `None` if it dropped the
@@ -246,4 +251,31 @@ async fn a_close_with_a_code_no_one_may_send_is_closed_with_1002() {
     let mut socket = RawSocket::open(&app).await;
     socket.send(FIN | CLOSE, &999u16.to_be_bytes()).await;
     assert_eq!(socket.close_code().await, Some(1002));
+}
+
+/// A message over the limit sent in fragments, each under it, by a client that goes on writing
+/// it (4 MiB, more than the connection buffers): the server closes with 1009 and reads what the
+/// client still sends until it answers the close, so the client's writes all go through and it
+/// reads the close frame, rather than a reset connection.
+#[tokio::test]
+async fn a_fragmented_message_over_the_size_limit_is_closed_with_1009_not_a_reset() {
+    let app = spawn_app().await;
+    let mut socket = RawSocket::open(&app).await;
+    let fragment = vec![b' '; 4 * 1024];
+    let mut failed_writes = 0;
+    for n in 0..1024 {
+        let first = match n {
+            0 => TEXT,
+            1023 => FIN | CONTINUATION,
+            _ => CONTINUATION,
+        };
+        if socket.try_send(first, &fragment).await.is_err() {
+            failed_writes += 1;
+        }
+    }
+    assert_eq!(
+        failed_writes, 0,
+        "writes failed: the server reset the connection"
+    );
+    assert_eq!(socket.close_code().await, Some(1009));
 }
