@@ -23,6 +23,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Parsed once at start and matched at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Runs the web server (the default when no command is given).

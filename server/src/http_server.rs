@@ -27,7 +27,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
@@ -127,15 +127,16 @@ const LINGER_MAX: Duration = Duration::from_secs(1);
 /// A client silent this long has sent everything: the connection is closed for good.
 const LINGER_QUIET: Duration = Duration::from_millis(100);
 
-/// A TCP connection that, once dropped, closes the way nginx's `lingering_close` does: it sends
-/// its FIN, then reads and drops what the client still sends, until the client closes too, has
-/// been quiet for [`LINGER_QUIET`], or [`LINGER_MAX`] has passed. Closing a socket with unread
+/// A TCP connection that, once dropped, closes the way nginx's `lingering_close` does: it first
+/// reads and drops what the client still sends, until the client closes, has been quiet for
+/// [`LINGER_QUIET`], or [`LINGER_MAX`] has passed, and only then closes. Closing a socket with unread
 /// bytes in it makes the kernel reset the connection, and a client still sending (a WebSocket
 /// message over the size limit, in fragments or in one frame; a body refused as too large)
 /// would see the reset, never the answer or the close frame it was sent; through a proxy,
 /// the reset reaches the proxy first, which then drops what it had not yet passed on (nginx
-/// turned a 1009 close into 1006). Hyper's upgraded connections (WebSockets) own this stream
-/// too, so they close the same way.
+/// turned a 1009 close into 1006). The FIN waits too: a proxy that sees its upstream close ends
+/// the client's connection, resetting it if the client is still sending. Hyper's upgraded
+/// connections (WebSockets) own this stream too, so they close the same way.
 struct Lingering(Option<TcpStream>);
 
 impl Lingering {
@@ -200,8 +201,6 @@ impl Drop for Lingering {
 }
 
 async fn linger(mut stream: TcpStream) {
-    // The FIN: the client's reads end, after everything it was sent.
-    let _ = stream.shutdown().await;
     let deadline = tokio::time::Instant::now() + LINGER_MAX;
     let mut unread = vec![0u8; 4096];
     loop {
