@@ -286,8 +286,8 @@ async fn a_fragmented_message_over_the_size_limit_is_closed_with_1009_not_a_rese
 }
 
 /// nginx with the configuration `make cluster` runs (`deploy/nginx.conf`), in front of one test
-/// server; `None` (and a loud SKIPPED) where nginx is not installed (`scripts/cluster.sh`
-/// installs Debian's nginx-light).
+/// server; `None` (and a loud SKIPPED) where nginx is not installed (`make test`'s set-up,
+/// `scripts/setup.sh`, installs Debian's nginx-light).
 struct Nginx {
     addr: std::net::SocketAddr,
     _process: tokio::process::Child,
@@ -299,7 +299,7 @@ async fn nginx_in_front_of(app: &TestApp) -> Option<Nginx> {
         .into_iter()
         .find(|path| std::path::Path::new(path).exists())
     else {
-        eprintln!("SKIPPED: nginx is not installed (scripts/cluster.sh installs nginx-light)");
+        eprintln!("SKIPPED: nginx is not installed (scripts/setup.sh installs nginx-light)");
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
