@@ -91,7 +91,9 @@ if $want_e2e; then
 fi
 
 # nginx fronts two instances in the cluster browser test (end2end/tests/cluster.spec.ts) and
-# `make cluster`; nginx-light is Debian's smallest build that proxies WebSockets.
+# `make cluster`, and one test server in the close-code tests behind a proxy
+# (server/tests/websocket_protocol.rs); nginx-light is Debian's smallest build that proxies
+# WebSockets.
 if $want_e2e && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   say "installing Debian's nginx for the cluster tests"
   as_root apt-get update -qq

@@ -41,6 +41,13 @@ pub enum ServerFrame {
     Pong,
     /// A direct message this user sent or received (from any of their tabs).
     Message { message: DirectMessage },
+    /// Frames meant for this socket were left out: a replay sends only the newest
+    /// `HERALD_WS_MAX_REPLAY` (500) notifications missed, and a burst larger than the socket's
+    /// queue is caught up from storage, where changes other than new notifications are not kept.
+    /// What the client shows may have gaps: re-read it over HTTP (the notification list, the
+    /// unread count, the banners, the preferences). The socket stays open and goes on from here;
+    /// the highest ids seen stay valid for `?after=`.
+    Resync,
 }
 
 /// Why a client frame was refused: the `code` of an `error` frame.
@@ -217,6 +224,10 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&removed).unwrap(),
             r#"{"type":"global_notification_removed","id":9}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ServerFrame::Resync).unwrap(),
+            r#"{"type":"resync"}"#
         );
     }
 

@@ -23,6 +23,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Parsed once at start and matched at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Runs the web server (the default when no command is given).
@@ -170,8 +172,8 @@ pub struct RealtimeConfig {
     #[arg(long, env = "HERALD_WS_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024)]
     pub ws_max_message_bytes: usize,
 
-    /// Frames that may wait for one socket; a client that falls further behind is closed with
-    /// 4100 and catches up when it reconnects.
+    /// Frames that may wait for one socket; what does not fit (a burst) is dropped, and the
+    /// socket catches up from storage and sends `resync`.
     #[arg(long, env = "HERALD_WS_QUEUE_FRAMES", default_value_t = 256)]
     pub ws_queue_frames: usize,
 
@@ -206,6 +208,25 @@ pub struct RealtimeConfig {
     /// Sockets this instance holds at most (503 beyond).
     #[arg(long, env = "HERALD_WS_MAX_SOCKETS", default_value_t = 50_000)]
     pub ws_max_sockets: usize,
+
+    /// The most notifications one replay sends (a handshake's `?after=`, or a catch-up): the
+    /// newest ones, then a `resync` frame telling the client to re-read its list.
+    #[arg(
+        long,
+        env = "HERALD_WS_MAX_REPLAY",
+        default_value_t = 500,
+        value_parser = clap::value_parser!(u32).range(1..=100_000)
+    )]
+    pub ws_max_replay: u32,
+
+    /// Handshakes one user may make on this instance at once, and per handshake window after
+    /// that (429 beyond).
+    #[arg(long, env = "HERALD_WS_HANDSHAKES_PER_USER", default_value_t = 20)]
+    pub ws_handshakes_per_user: u32,
+
+    /// The window of `--ws-handshakes-per-user`, in milliseconds.
+    #[arg(long, env = "HERALD_WS_HANDSHAKE_WINDOW_MS", default_value_t = 10_000)]
+    pub ws_handshake_window_ms: u64,
 }
 
 impl RealtimeConfig {
@@ -221,6 +242,9 @@ impl RealtimeConfig {
             frame_burst: self.ws_frame_burst,
             max_sockets_per_user: self.ws_max_sockets_per_user,
             max_sockets: self.ws_max_sockets,
+            max_replay: self.ws_max_replay,
+            handshakes_per_user: self.ws_handshakes_per_user,
+            handshake_window: Duration::from_millis(self.ws_handshake_window_ms),
         }
     }
 }
@@ -239,6 +263,9 @@ impl Default for RealtimeConfig {
             ws_frame_burst: defaults.frame_burst,
             ws_max_sockets_per_user: defaults.max_sockets_per_user,
             ws_max_sockets: defaults.max_sockets,
+            ws_max_replay: defaults.max_replay,
+            ws_handshakes_per_user: defaults.handshakes_per_user,
+            ws_handshake_window_ms: defaults.handshake_window.as_millis() as u64,
         }
     }
 }

@@ -5,11 +5,17 @@
 //! connection must finish its request headers within `header_timeout`, counted from when the
 //! server starts waiting for them: on a new connection and between keep-alive requests alike. The
 //! rest of a request (its body, and the handler) is bounded by the router's request timeout.
+//!
+//! Every connection closes the way nginx's `lingering_close` does (see [`Lingering`]), so a
+//! client still sending when the server has answered sees the answer, not a reset.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -21,7 +27,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
 /// How long connections may take, how long shutdown waits for requests under way, and whose word
@@ -98,7 +105,7 @@ pub async fn serve(
                 _ => return,
             }
             let connection = builder.serve_connection_with_upgrades(
-                TokioIo::new(stream),
+                TokioIo::new(Lingering(Some(stream))),
                 TowerToHyperService::new(service),
             );
             if let Err(err) = watcher.watch(connection.into_owned()).await {
@@ -112,6 +119,97 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("requests were still under way when shutdown's grace period ended");
+    }
+}
+
+/// How long a closed connection goes on reading what the client still sends, at most.
+const LINGER_MAX: Duration = Duration::from_secs(1);
+/// A client silent this long has sent everything: the connection is closed for good.
+const LINGER_QUIET: Duration = Duration::from_millis(100);
+
+/// A TCP connection that, once dropped, closes the way nginx's `lingering_close` does: it first
+/// reads and drops what the client still sends, until the client closes, has been quiet for
+/// [`LINGER_QUIET`], or [`LINGER_MAX`] has passed, and only then closes. Closing a socket with unread
+/// bytes in it makes the kernel reset the connection, and a client still sending (a WebSocket
+/// message over the size limit, in fragments or in one frame; a body refused as too large)
+/// would see the reset, never the answer or the close frame it was sent; through a proxy,
+/// the reset reaches the proxy first, which then drops what it had not yet passed on (nginx
+/// turned a 1009 close into 1006). The FIN waits too: a proxy that sees its upstream close ends
+/// the client's connection, resetting it if the client is still sending. Hyper's upgraded
+/// connections (WebSockets) own this stream too, so they close the same way.
+struct Lingering(Option<TcpStream>);
+
+impl Lingering {
+    fn stream(self: Pin<&mut Self>) -> Pin<&mut TcpStream> {
+        Pin::new(
+            self.get_mut()
+                .0
+                .as_mut()
+                .expect("the stream is there until the connection is dropped"),
+        )
+    }
+}
+
+impl AsyncRead for Lingering {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.stream().poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Lingering {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.stream().poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.stream().poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.as_ref().is_some_and(TcpStream::is_write_vectored)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.stream().poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.stream().poll_shutdown(cx)
+    }
+}
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        let Some(stream) = self.0.take() else { return };
+        // Outside a runtime (the process is ending) the connection just closes.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(linger(stream));
+        }
+    }
+}
+
+async fn linger(mut stream: TcpStream) {
+    let deadline = tokio::time::Instant::now() + LINGER_MAX;
+    let mut unread = vec![0u8; 4096];
+    loop {
+        let quiet = (tokio::time::Instant::now() + LINGER_QUIET).min(deadline);
+        match tokio::time::timeout_at(quiet, stream.read(&mut unread)).await {
+            Ok(Ok(n)) if n > 0 => continue,
+            // Closed by the client, failed, quiet, or out of time.
+            _ => return,
+        }
     }
 }
 

@@ -804,4 +804,140 @@ async fn strangers_guessing_from_eleven_addresses_lock_the_account_for_browsers_
         sign_in_from(&newcomer, &app, PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS
     );
+/// Every handshake costs a session check and a replay: one account reconnecting in a loop is
+/// refused with 429 and `Retry-After` once past its budget (a burst of 20, then 20 per 10 s),
+/// gets in again after waiting that long, and other users are not affected.
+#[tokio::test]
+async fn a_user_reconnecting_in_a_loop_is_refused_with_429_and_retry_after() {
+    use tokio_tungstenite::tungstenite::Error;
+    let app = spawn_app_with(|c| c.realtime.ws_max_sockets_per_user = 1000).await;
+    let ada = app.user("ada", "jobseeker").await;
+    let mut open = Vec::new();
+    let refused = loop {
+        assert!(open.len() < 40, "40 handshakes in a row were all accepted");
+        match common::ws::Socket::connect(&app, Some(&ada.cookie), Some(&app.base), "").await {
+            Ok(socket) => open.push(socket),
+            Err(Error::Http(response)) => break response,
+            Err(other) => panic!("expected an HTTP refusal, got {other:?}"),
+        }
+    };
+    assert_eq!(refused.status(), 429);
+    assert!(
+        open.len() >= 20,
+        "only {} handshakes were accepted",
+        open.len()
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(refused.body().as_deref().unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=10).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+
+    let grace = app.user("grace", "jobseeker").await;
+    app.socket(&grace, "").await;
+    tokio::time::sleep(Duration::from_secs(retry_after)).await;
+    app.socket(&ada, "").await;
+}
+
+/// With few file descriptors (a systemd service often gets 1,024; here 256), the socket cap
+/// comes down to fit what the process may open: new sockets get 503 well before the descriptors
+/// run out, and the health checks and the sign-in page still answer at once.
+#[tokio::test]
+async fn with_256_file_descriptors_new_sockets_get_503_and_health_checks_still_answer() {
+    use tokio_tungstenite::tungstenite::Error;
+    let dir = tempfile::tempdir().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let _server = tokio::process::Command::new("prlimit")
+        .args(["--nofile=256:256", "--"])
+        .arg(env!("CARGO_BIN_EXE_herald"))
+        .arg("serve")
+        .env("HERALD_BIND", addr.to_string())
+        .env(
+            "HERALD_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("herald.db").display()),
+        )
+        .env("HERALD_WS_MAX_SOCKETS_PER_USER", "1000")
+        .env("HERALD_WS_HANDSHAKES_PER_USER", "100000")
+        .env(
+            "HERALD_LOG",
+            std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("prlimit (util-linux) runs herald");
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let mut ready = false;
+    for _ in 0..300 {
+        if let Ok(response) = client.get(format!("{base}/readyz")).send().await {
+            ready = response.status().is_success();
+            if ready {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "herald never became ready");
+    let response = client
+        .post(format!("{base}/api/auth/register/"))
+        .json(&json!({ "username": "ada", "password": PASSWORD, "role": "jobseeker" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let mut sockets = Vec::new();
+    let refusal = loop {
+        assert!(
+            sockets.len() < 256,
+            "256 sockets were accepted with 256 file descriptors"
+        );
+        let opening = common::ws::Socket::connect_to(addr, Some(&cookie), None, "");
+        match tokio::time::timeout(Duration::from_secs(5), opening).await {
+            Err(_) => panic!(
+                "socket {} was neither accepted nor refused within 5 s",
+                sockets.len() + 1
+            ),
+            Ok(Ok(socket)) => sockets.push(socket),
+            Ok(Err(Error::Http(response))) => break response,
+            Ok(Err(other)) => panic!("socket {}: {other:?}", sockets.len() + 1),
+        }
+    };
+    assert_eq!(refusal.status(), 503, "after {} sockets", sockets.len());
+    assert!(refusal.headers().contains_key("retry-after"));
+    assert!(sockets.len() >= 64, "only {} sockets fit", sockets.len());
+    for path in ["/healthz", "/readyz", "/login"] {
+        let started = Instant::now();
+        let response = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap_or_else(|err| panic!("{path} with {} sockets open: {err}", sockets.len()));
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{path} was slow"
+        );
+    }
 }

@@ -725,3 +725,114 @@ async fn each_session_remembers_the_browser_it_was_started_from() {
     let browsers: Vec<&str> = mine.sessions.iter().map(|s| s.browser.as_str()).collect();
     assert!(browsers.contains(&"Firefox on a phone"), "{browsers:?}");
 }
+
+/// A client that asks for everything (`after=0`) gets the newest 500 notifications it missed,
+/// oldest first, then one `resync` frame telling it to re-read its list over HTTP: a long inbox
+/// costs every handshake a bounded replay, not the whole history.
+#[tokio::test]
+async fn a_replay_of_a_long_inbox_sends_the_newest_500_then_a_resync_frame() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let batch: Vec<_> = (0..510)
+        .map(|i| common::new_notification(ada.id, &format!("missed {i}"), ""))
+        .collect();
+    let stored = app.store.create_notifications(&batch).await.unwrap();
+    let newest: Vec<NotificationId> = stored[10..].iter().map(|n| n.id).collect();
+
+    let mut socket = app.socket(&ada, "?after=0").await;
+    assert_eq!(socket.next().await["type"], "hello");
+    let mut replayed = Vec::new();
+    for _ in 0..500 {
+        replayed.push(id(&socket.next_of("notification").await));
+    }
+    assert_eq!(replayed, newest, "the newest 500, oldest first");
+    assert_eq!(socket.next().await, json!({ "type": "resync" }));
+    socket.assert_quiet(Duration::from_millis(300)).await;
+    assert_eq!(app.node.metrics.replayed_notifications.get(), 500);
+}
+
+/// A bulk publish of 1,000 notifications to one user is more than a socket's queue (256 frames)
+/// holds at once. A client that reads as fast as it can keeps its socket, learns of every one
+/// (as frames, or as frames then a `resync` telling it to re-read its list), ends with the right
+/// unread count, and hears the next notification live.
+#[tokio::test]
+async fn a_burst_larger_than_the_queue_keeps_a_fast_readers_socket_open_and_loses_nothing() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let token = app.token().await;
+    let mut socket = app.socket(&ada, "").await;
+    assert_eq!(socket.next().await["type"], "hello");
+
+    let bulk: Vec<Value> = (0..1000)
+        .map(|i| json!({ "user_id": ada.id.get(), "title": format!("burst {i}") }))
+        .collect();
+    let publish = reqwest::Client::new()
+        .post(app.url("/api/notifications/bulk/"))
+        .bearer_auth(&token)
+        .json(&json!({ "notifications": bulk }))
+        .send();
+    let publish = tokio::spawn(publish);
+
+    let (mut ids, mut resynced, mut count) = (HashSet::new(), false, None);
+    while !((ids.len() == 1000 || resynced) && count == Some(1000)) {
+        match socket.next_or_end().await {
+            Ok(frame) => match frame["type"].as_str().unwrap_or_default() {
+                "notification" => {
+                    ids.insert(id(&frame));
+                }
+                "resync" => resynced = true,
+                "unread_count" => count = frame["count"].as_i64(),
+                other => panic!("unexpected {other} frame: {frame}"),
+            },
+            Err(ended) => panic!(
+                "the socket ended ({ended:?}) after {} of the 1,000 notifications",
+                ids.len()
+            ),
+        }
+    }
+    assert_eq!(
+        publish.await.unwrap().unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(app.node.metrics.slow_client_closes.get(), 0);
+
+    let live = app.send(ada.id, "after the burst").await;
+    let next = socket
+        .next_of_skipping("notification", &["unread_count", "resync"])
+        .await;
+    assert_eq!(id(&next), live.id);
+}
+
+/// A client closed as slow is one socket closed: `herald_slow_client_closes_total` counts it
+/// once, however many of its frames could not be queued or written meanwhile.
+#[tokio::test]
+async fn a_client_closed_as_slow_counts_once_in_the_metrics() {
+    let app = spawn_app_with(|config| {
+        config.realtime.ws_queue_frames = 32;
+        config.realtime.ws_max_write_buffer_bytes = 64 * 1024;
+        config.realtime.ws_write_timeout_ms = 1_000;
+    })
+    .await;
+    let ada = app.user("ada", "jobseeker").await;
+    let mut stalled = app.socket(&ada, "").await;
+    stalled.next().await;
+    let long = "m".repeat(1900);
+    let mut rounds = 0;
+    while !app.node.hub.is_empty() {
+        rounds += 1;
+        assert!(rounds <= 4000, "the stalled socket was never closed");
+        let new = common::new_notification(ada.id, "big", &long);
+        app::ssr::inbox::send(&app.services, &new).await.unwrap();
+    }
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let closes = text
+        .lines()
+        .find_map(|line| line.strip_prefix("herald_slow_client_closes_total "))
+        .expect("the counter is served");
+    assert_eq!(closes, "1", "one socket closed as slow");
+}

@@ -77,6 +77,7 @@ contract! {
     a_notification_reads_back_as_it_was_stored,
     notifications_list_newest_first_before_a_cursor_and_unread_only,
     notifications_after_replays_oldest_first_up_to_the_limit,
+    newest_notifications_after_are_the_newest_up_to_the_limit_oldest_first,
     unread_counts_and_latest_ids_are_per_user,
     unread_counts_of_many_users_come_in_the_order_asked,
     a_batch_of_notifications_is_stored_in_order_in_one_go,
@@ -687,6 +688,36 @@ async fn notifications_after_replays_oldest_first_up_to_the_limit(db: &TestDatab
     assert_eq!(after(Some(ids[0]), 2).await, all[1..3]);
     assert_eq!(after(Some(ids[3]), 100).await, []);
     assert_eq!(after(None, 0).await, []);
+}
+
+async fn newest_notifications_after_are_the_newest_up_to_the_limit_oldest_first(db: &TestDatabase) {
+    let store = db.store().await;
+    let ada = user(&store, "ada", Role::Jobseeker).await;
+    let bob = user(&store, "bob", Role::Jobseeker).await;
+    let mut ids = Vec::new();
+    for title in ["1", "2", "3", "4"] {
+        ids.push(notify(&store, ada.id, title).await);
+        notify(&store, bob.id, title).await;
+    }
+    // Archived ones are replayed too, like read ones.
+    store.set_archived(ada.id, ids[3], true).await.unwrap();
+    let newest = |cursor, limit| {
+        let store = store.clone();
+        async move {
+            store
+                .newest_notifications_after(ada.id, cursor, limit)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|n| n.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(newest(None, 100).await, ids);
+    assert_eq!(newest(None, 2).await, ids[2..]);
+    assert_eq!(newest(Some(ids[0]), 100).await, ids[1..]);
+    assert_eq!(newest(Some(ids[1]), 1).await, ids[3..]);
+    assert_eq!(newest(Some(ids[3]), 100).await, []);
 }
 
 async fn unread_counts_and_latest_ids_are_per_user(db: &TestDatabase) {

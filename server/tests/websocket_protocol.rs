@@ -41,13 +41,18 @@ impl Frame {
 
 impl RawSocket {
     async fn open(app: &TestApp) -> RawSocket {
+        Self::open_via(app, app.addr).await
+    }
+
+    /// A socket to `app` through whatever listens at `addr` (the server itself, or a proxy).
+    async fn open_via(app: &TestApp, addr: std::net::SocketAddr) -> RawSocket {
         let ada = app.user("ada", "jobseeker").await;
-        let mut stream = TcpStream::connect(app.addr).await.unwrap();
+        let mut stream = TcpStream::connect(addr).await.unwrap();
         let request = format!(
             "GET /ws/notifications/ HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\n\
              Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
              Sec-WebSocket-Version: 13\r\nCookie: {}\r\n\r\n",
-            app.addr, ada.cookie
+            addr, ada.cookie
         );
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut socket = RawSocket {
@@ -106,6 +111,12 @@ impl RawSocket {
     /// Sends one frame, masked as a client must, with `first` as its first byte (FIN, reserved
     /// bits and opcode) exactly as given.
     async fn send(&mut self, first: u8, payload: &[u8]) {
+        // The server may close before reading everything; that is its answer, not an error here.
+        let _ = self.try_send(first, payload).await;
+    }
+
+    /// Like [`RawSocket::send`], answering whether the write went through.
+    async fn try_send(&mut self, first: u8, payload: &[u8]) -> std::io::Result<()> {
         let mask = [0x11, 0x22, 0x33, 0x44];
         let mut frame = vec![first];
         match payload.len() {
@@ -121,8 +132,7 @@ impl RawSocket {
         }
         frame.extend_from_slice(&mask);
         frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        // The server may close before reading everything; that is its answer, not an error here.
-        let _ = self.stream.write_all(&frame).await;
+        self.stream.write_all(&frame).await
     }
 
     /// The close code the server ends with (skipping other frames), or `None` if it dropped the
@@ -246,4 +256,128 @@ async fn a_close_with_a_code_no_one_may_send_is_closed_with_1002() {
     let mut socket = RawSocket::open(&app).await;
     socket.send(FIN | CLOSE, &999u16.to_be_bytes()).await;
     assert_eq!(socket.close_code().await, Some(1002));
+}
+
+/// A message over the limit sent in fragments, each under it, by a client that goes on writing
+/// it (4 MiB, more than the connection buffers): the server closes with 1009 and reads what the
+/// client still sends until it answers the close, so the client's writes all go through and it
+/// reads the close frame, rather than a reset connection.
+#[tokio::test]
+async fn a_fragmented_message_over_the_size_limit_is_closed_with_1009_not_a_reset() {
+    let app = spawn_app().await;
+    let mut socket = RawSocket::open(&app).await;
+    let fragment = vec![b' '; 4 * 1024];
+    let mut failed_writes = 0;
+    for n in 0..1024 {
+        let first = match n {
+            0 => TEXT,
+            1023 => FIN | CONTINUATION,
+            _ => CONTINUATION,
+        };
+        if socket.try_send(first, &fragment).await.is_err() {
+            failed_writes += 1;
+        }
+    }
+    assert_eq!(
+        failed_writes, 0,
+        "writes failed: the server reset the connection"
+    );
+    assert_eq!(socket.close_code().await, Some(1009));
+}
+
+/// nginx with the configuration `make cluster` runs (`deploy/nginx.conf`), in front of one test
+/// server; `None` (and a loud SKIPPED) where nginx is not installed (`make test`'s set-up,
+/// `scripts/setup.sh`, installs Debian's nginx-light).
+struct Nginx {
+    addr: std::net::SocketAddr,
+    _process: tokio::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+async fn nginx_in_front_of(app: &TestApp) -> Option<Nginx> {
+    let Some(binary) = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|path| std::path::Path::new(path).exists())
+    else {
+        eprintln!("SKIPPED: nginx is not installed (scripts/setup.sh installs nginx-light)");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().display().to_string();
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    std::fs::create_dir_all(dir.path().join("temp")).unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let conf = include_str!("../../deploy/nginx.conf")
+        .replace("@PORT@", &addr.port().to_string())
+        .replace("@WORK@", &work)
+        .replace("@UPSTREAMS@", &format!("server {};", app.addr));
+    let conf_path = dir.path().join("nginx.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let process = tokio::process::Command::new(binary)
+        .arg("-p")
+        .arg(&work)
+        .arg("-c")
+        .arg(&conf_path)
+        .arg("-g")
+        .arg(format!(
+            "daemon off; master_process off; pid {work}/nginx.pid; error_log {work}/logs/error.log;"
+        ))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("nginx starts");
+    for _ in 0..100 {
+        if TcpStream::connect(addr).await.is_ok() {
+            return Some(Nginx {
+                addr,
+                _process: process,
+                _dir: dir,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nginx never listened on {addr}");
+}
+
+/// Behind nginx, a single frame of 4 MiB (far over the limit, and more than the connections
+/// buffer) still ends in a 1009 close frame reaching the client, every write of the client's
+/// going through: not in a connection the proxy drops (1006) or resets.
+#[tokio::test]
+async fn behind_nginx_a_frame_far_over_the_limit_is_closed_with_1009() {
+    let app = spawn_app().await;
+    let Some(nginx) = nginx_in_front_of(&app).await else {
+        return;
+    };
+    let mut socket = RawSocket::open_via(&app, nginx.addr).await;
+    let written = socket
+        .try_send(FIN | TEXT, &vec![b' '; 4 * 1024 * 1024])
+        .await;
+    assert!(written.is_ok(), "the write failed: {written:?}");
+    assert_eq!(socket.close_code().await, Some(1009));
+}
+
+/// Behind nginx, a message over the limit in fragments ends in a 1009 close frame too.
+#[tokio::test]
+async fn behind_nginx_a_fragmented_message_over_the_limit_is_closed_with_1009() {
+    let app = spawn_app().await;
+    let Some(nginx) = nginx_in_front_of(&app).await else {
+        return;
+    };
+    let mut socket = RawSocket::open_via(&app, nginx.addr).await;
+    let fragment = vec![b' '; 4 * 1024];
+    let mut failed_writes = 0;
+    for n in 0..1024 {
+        let first = match n {
+            0 => TEXT,
+            1023 => FIN | CONTINUATION,
+            _ => CONTINUATION,
+        };
+        if socket.try_send(first, &fragment).await.is_err() {
+            failed_writes += 1;
+        }
+    }
+    assert_eq!(failed_writes, 0, "writes failed: the connection was reset");
+    assert_eq!(socket.close_code().await, Some(1009));
 }

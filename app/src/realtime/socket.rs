@@ -750,6 +750,17 @@ impl Connection {
                     messages.push(message);
                 }
             }),
+            ServerFrame::Resync => {
+                // Frames were left out (a capped replay, or a burst past the socket's queue):
+                // re-read over HTTP what the bell, the banners and the alerts show.
+                realtime.log(
+                    LogKind::Info,
+                    "the server says frames were left out: re-reading",
+                );
+                leptos::task::spawn_local(reload_recent(realtime));
+                leptos::task::spawn_local(drop_ended_banners(realtime));
+                leptos::task::spawn_local(reload_preferences(realtime));
+            }
             ServerFrame::Error { .. } | ServerFrame::Pong => {}
         }
         false
@@ -904,6 +915,33 @@ async fn drop_ended_banners(realtime: Realtime) {
             format!("could not re-read banners: {status}"),
         ),
         Err(err) => realtime.log(LogKind::Error, format!("could not re-read banners: {err}")),
+    }
+}
+
+/// Reads the newest notifications and the unread count again (after a `resync` frame): what the
+/// bell and its popover show.
+async fn reload_recent(realtime: Realtime) {
+    #[derive(serde::Deserialize)]
+    struct Page {
+        results: Vec<crate::model::Notification>,
+        unread_count: i64,
+    }
+    let path = format!("/api/notifications/?limit={}", super::MAX_RECENT);
+    match super::browser::fetch("GET", &path, None).await {
+        Ok((200, body)) => {
+            if let Ok(page) = serde_json::from_str::<Page>(&body) {
+                realtime.unread.set(page.unread_count);
+                realtime.recent.set(page.results);
+            }
+        }
+        Ok((status, _)) => realtime.log(
+            LogKind::Error,
+            format!("could not re-read notifications: {status}"),
+        ),
+        Err(err) => realtime.log(
+            LogKind::Error,
+            format!("could not re-read notifications: {err}"),
+        ),
     }
 }
 

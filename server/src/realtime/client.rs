@@ -10,6 +10,7 @@
 //! notification it delivered, and stays open.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
@@ -47,6 +48,13 @@ pub struct ClientSettings {
     /// Sockets one user may hold open on this instance, and this instance at most.
     pub max_sockets_per_user: usize,
     pub max_sockets: usize,
+    /// The most notifications one replay (a handshake's `?after=`, or a catch-up) sends: the
+    /// newest ones, then a `resync` frame if more were missed.
+    pub max_replay: u32,
+    /// Handshakes one user may make on this instance: this many at once, and this many per
+    /// `handshake_window` on average after that (429 beyond).
+    pub handshakes_per_user: u32,
+    pub handshake_window: Duration,
 }
 
 impl Default for ClientSettings {
@@ -62,6 +70,9 @@ impl Default for ClientSettings {
             frame_burst: 40,
             max_sockets_per_user: 20,
             max_sockets: 50_000,
+            max_replay: 500,
+            handshakes_per_user: 20,
+            handshake_window: Duration::from_secs(10),
         }
     }
 }
@@ -113,6 +124,11 @@ pub async fn serve<S>(
         Err(End::WriteFailed) => {
             tracing::debug!(user_id = %connection.user_id, "socket write failed")
         }
+        Err(End::Slow) => {
+            // Here, where every socket ends once, so a socket dropped as slow counts once.
+            node.metrics.slow_client_closes.inc();
+            tracing::debug!(user_id = %connection.user_id, "socket write timed out: dropped as slow")
+        }
         Err(End::Store(err)) => {
             tracing::warn!(user_id = %connection.user_id, %err, "socket ended on a storage error")
         }
@@ -122,8 +138,10 @@ pub async fn serve<S>(
 /// Why a socket's loop stopped early.
 #[derive(Debug)]
 enum End {
-    /// A write did not finish in time, or failed: the client is gone or too slow.
+    /// A write failed: the client is gone.
     WriteFailed,
+    /// A write did not finish within the write timeout: the client does not read.
+    Slow,
     Store(String),
 }
 
@@ -192,28 +210,27 @@ where
                     return Ok(());
                 }
                 () = handle.catch_up.notified() => {
-                    if let Err(End::Store(err)) = Box::pin(self.catch_up()).await {
-                        // The client resumes from where it is when it reconnects.
-                        tracing::warn!(%user_id, %err, "could not catch a socket up");
-                        Box::pin(self.close(Disconnect::Resync))
-                        .await;
-                        return Ok(());
+                    // What is queued goes first, so frames keep their order; then the socket
+                    // catches up from where its last queued notification left it.
+                    for _ in 0..settings.queue_capacity {
+                        let Ok(outbound) = queue.try_recv() else { break };
+                        self.deliver(outbound).await?;
+                    }
+                    let overflowed = handle.overflowed.swap(false, Ordering::AcqRel);
+                    match Box::pin(self.catch_up(overflowed)).await {
+                        Ok(()) => {}
+                        Err(End::Store(err)) => {
+                            // The client resumes from where it is when it reconnects.
+                            tracing::warn!(%user_id, %err, "could not catch a socket up");
+                            Box::pin(self.close(Disconnect::Resync)).await;
+                            return Ok(());
+                        }
+                        Err(end) => return Err(end),
                     }
                 }
                 outbound = queue.recv() => {
                     let Some(outbound) = outbound else { return Ok(()) };
-                    if let Some(FrameKey::Notification(id)) = outbound.key() {
-                        self.cursor = self.cursor.max(Some(id));
-                    }
-                    if outbound.key().is_some_and(|key| self.replayed.remove(&key).is_some()) {
-                        continue;
-                    }
-                    self.send(Message::Text(outbound.frame())).await?;
-                    // The hub queues a global only for the sockets of its audience: delivered
-                    // here, it was seen.
-                    if let Some(FrameKey::Global(id)) = outbound.key() {
-                        self.services.reach.seen(user_id, [id]);
-                    }
+                    self.deliver(outbound).await?;
                 }
                 () = &mut idle => {
                     Box::pin(self.close(Disconnect::Idle))
@@ -319,44 +336,78 @@ where
         Ok(())
     }
 
+    /// Sends one frame from the queue, unless it was replayed already.
+    async fn deliver(&mut self, outbound: Outbound) -> Result<(), End> {
+        if let Some(FrameKey::Notification(id)) = outbound.key() {
+            self.cursor = self.cursor.max(Some(id));
+        }
+        if outbound
+            .key()
+            .is_some_and(|key| self.replayed.remove(&key).is_some())
+        {
+            return Ok(());
+        }
+        self.send(Message::Text(outbound.frame())).await?;
+        // The hub queues a global only for the sockets of its audience: delivered here, it was
+        // seen.
+        if let Some(FrameKey::Global(id)) = outbound.key() {
+            self.services.reach.seen(self.connection.user_id, [id]);
+        }
+        Ok(())
+    }
+
     /// Sends the user's notifications newer than the cursor, oldest first, then the unread
-    /// count as storage has it. Globals are caught up by the instance's watcher.
-    async fn catch_up(&mut self) -> Result<(), End> {
+    /// count as storage has it. Globals are caught up by the instance's watcher. After frames
+    /// were dropped from a full queue (`overflowed`), a `resync` follows: what was dropped may
+    /// have been other than new notifications (a change, a banner, a message).
+    async fn catch_up(&mut self, overflowed: bool) -> Result<(), End> {
         self.node.metrics.catch_ups.inc();
-        self.replay_notifications().await?;
+        let resynced = self.replay_notifications().await?;
         let count = self
             .services
             .store
             .unread_count(self.connection.user_id)
             .await
             .map_err(|e| End::Store(e.to_string()))?;
-        self.send_frame(&ServerFrame::UnreadCount { count }).await
+        self.send_frame(&ServerFrame::UnreadCount { count }).await?;
+        if overflowed && !resynced {
+            self.send_frame(&ServerFrame::Resync).await?;
+        }
+        Ok(())
     }
 
-    async fn replay_notifications(&mut self) -> Result<(), End> {
-        const BATCH: u32 = 500;
+    /// Sends the user's notifications newer than the cursor, oldest first: at most the newest
+    /// `max_replay` of them, then a `resync` frame if there were more (the client re-reads its
+    /// list over HTTP). One query of bounded size, whatever the inbox holds. Answers whether it
+    /// sent `resync`.
+    async fn replay_notifications(&mut self) -> Result<bool, End> {
+        let cap = self.node.settings.max_replay.max(1);
         self.replayed
             .retain(|_, sent| sent.elapsed() < REPLAYED_KEEP);
-        loop {
-            let batch = self
-                .services
-                .store
-                .notifications_after(self.connection.user_id, self.cursor, BATCH)
-                .await
-                .map_err(|e| End::Store(e.to_string()))?;
-            let done = batch.len() < BATCH as usize;
-            for notification in batch {
-                self.cursor = Some(notification.id);
-                self.replayed
-                    .insert(FrameKey::Notification(notification.id), Instant::now());
-                self.send_frame(&ServerFrame::Notification { notification })
-                    .await?;
-                self.node.metrics.replayed_notifications.inc();
-            }
-            if done {
-                return Ok(());
-            }
+        let mut newest = self
+            .services
+            .store
+            .newest_notifications_after(self.connection.user_id, self.cursor, cap + 1)
+            .await
+            .map_err(|e| End::Store(e.to_string()))?;
+        let capped = newest.len() > cap as usize;
+        if capped {
+            // The oldest of the cap + 1 only told that there were more.
+            newest.remove(0);
         }
+        for notification in newest {
+            self.cursor = Some(notification.id);
+            self.replayed
+                .insert(FrameKey::Notification(notification.id), Instant::now());
+            self.send_frame(&ServerFrame::Notification { notification })
+                .await?;
+            self.node.metrics.replayed_notifications.inc();
+        }
+        if capped {
+            self.node.metrics.capped_replays.inc();
+            self.send_frame(&ServerFrame::Resync).await?;
+        }
+        Ok(capped)
     }
 
     /// Answers one client frame; `None` when the answer arrives another way (an unread count),
@@ -487,10 +538,7 @@ where
                 Ok(())
             }
             Ok(Err(_)) => Err(End::WriteFailed),
-            Err(_elapsed) => {
-                self.node.metrics.slow_client_closes.inc();
-                Err(End::WriteFailed)
-            }
+            Err(_elapsed) => Err(End::Slow),
         }
     }
 

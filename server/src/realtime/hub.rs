@@ -1,11 +1,13 @@
 //! The sockets connected to this instance, and delivery to them.
 //!
 //! Each frame is serialized once per event and shared by every socket it goes to. Each socket has
-//! a bounded queue: when it is full, the client is not keeping up and is closed with
-//! `SLOW_CLIENT`, to catch up from storage when it reconnects. Delivery never waits on a socket.
+//! a bounded queue: what does not fit (a burst, such as a bulk publish to one user, or a client
+//! falling behind) is dropped, and the socket, once it has sent what is queued, catches up from
+//! storage and tells the client to re-read the rest (`resync`). A client that does not read at
+//! all is dropped when a write to it times out. Delivery never waits on a socket.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::ws::Utf8Bytes;
@@ -97,17 +99,21 @@ pub struct ClientHandle {
     pub session_id: SessionId,
     queue: mpsc::Sender<Outbound>,
     pub closer: Closer,
-    /// Asks the socket to catch up from storage: events may have been lost on their way here.
+    /// Asks the socket to catch up from storage: events may have been lost on their way here,
+    /// or dropped because its queue was full.
     pub catch_up: Notify,
+    /// Frames were dropped because the queue was full since the socket last caught up.
+    pub overflowed: AtomicBool,
 }
 
 impl ClientHandle {
     fn offer(&self, outbound: Outbound, metrics: &Metrics) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.queue.try_send(outbound) {
-            // Counted once per socket closed, not once per frame it could not take.
-            if self.closer.close(Disconnect::SlowClient) {
-                metrics.slow_client_closes.inc();
+            // Counted once per overflow, not once per frame that did not fit.
+            if !self.overflowed.swap(true, Ordering::AcqRel) {
+                metrics.queue_overflows.inc();
             }
+            self.catch_up.notify_one();
         }
     }
 }
@@ -146,6 +152,7 @@ impl Hub {
             queue,
             closer: Closer::default(),
             catch_up: Notify::new(),
+            overflowed: AtomicBool::new(false),
         });
         self.lock().entry(user_id).or_default().push(handle.clone());
         self.metrics.sockets_open.inc();
@@ -323,21 +330,25 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_queue_closes_its_socket_as_slow_and_spares_the_others() {
+    async fn a_full_queue_drops_what_does_not_fit_and_asks_its_socket_to_catch_up() {
         let metrics = Arc::new(Metrics::default());
         let hub = Hub::new(2, metrics.clone());
-        let (slow, _never_read) = hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
+        let (behind, _never_read) =
+            hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(10));
         let (fast, mut fast_queue) =
             hub.register(UserId::new(1), Role::Jobseeker, SessionId::new(11));
-        for id in 0..3 {
+        for id in 0..4 {
             hub.deliver(&Event::Notification {
                 notification: notification(id, 1),
             });
             fast_queue.recv().await.unwrap();
         }
-        assert_eq!(slow.closer.closed().await, Disconnect::SlowClient);
-        assert_eq!(metrics.slow_client_closes.get(), 1);
-        assert!(fast.closer.reason.lock().unwrap().is_none());
+        // Notified once: the permit waits for the socket's loop.
+        behind.catch_up.notified().await;
+        assert!(behind.overflowed.load(Ordering::Acquire));
+        assert_eq!(metrics.queue_overflows.get(), 1, "once per overflow");
+        assert!(behind.closer.reason.lock().unwrap().is_none(), "not closed");
+        assert!(!fast.overflowed.load(Ordering::Acquire));
     }
 
     #[tokio::test]

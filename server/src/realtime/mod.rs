@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod broker;
 pub mod client;
+pub mod descriptors;
 mod globals;
 pub mod hub;
 pub mod metrics;

@@ -40,14 +40,21 @@ impl Node {
     pub async fn start(
         store: DynStore,
         broker: Arc<dyn Broker>,
-        settings: ClientSettings,
+        mut settings: ClientSettings,
     ) -> anyhow::Result<Arc<Self>> {
+        // Never more sockets than the process's file descriptors leave room for.
+        settings.max_sockets = super::descriptors::socket_cap(settings.max_sockets);
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(settings.queue_capacity, metrics.clone()));
         let globals = Arc::new(GlobalsWatcher::new(store, hub.clone()));
         let node = Arc::new(Self {
             hub,
-            admission: Admission::new(settings.max_sockets_per_user, settings.max_sockets),
+            admission: Admission::new(
+                settings.max_sockets_per_user,
+                settings.max_sockets,
+                settings.handshakes_per_user,
+                settings.handshake_window,
+            ),
             metrics,
             settings,
             instance_id: format!("{:016x}", rand::random::<u64>()),

@@ -56,6 +56,10 @@ async fn upgrade(
                 message: "you have too many live connections open; close a tab".into(),
                 retry_after: Duration::from_secs(5),
             },
+            Refusal::TooFrequent(retry_after) => ApiError::RateLimited {
+                message: "too many connections opened lately; wait a moment".into(),
+                retry_after,
+            },
             Refusal::InstanceFull => ApiError::Unavailable {
                 message: "this server holds as many live connections as it can",
                 retry_after: Duration::from_secs(5),

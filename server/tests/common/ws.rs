@@ -76,6 +76,27 @@ impl Socket {
         }
     }
 
+    /// The next JSON frame, or how the socket ended if it ends first; panics if neither comes
+    /// within a few seconds.
+    pub async fn next_or_end(&mut self) -> Result<Value, Ended> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("a frame in time");
+            match message {
+                Some(Ok(Message::Text(text))) => return Ok(serde_json::from_str(&text).unwrap()),
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Err(Ended::Closed(u16::from(frame.code)))
+                }
+                Some(Ok(Message::Close(None))) => {
+                    return Err(Ended::Closed(u16::from(CloseCode::Status)))
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Err(Ended::Dropped),
+            }
+        }
+    }
+
     /// The next frame that is not a `hello`.
     pub async fn next_event(&mut self) -> Value {
         loop {

@@ -285,6 +285,15 @@ pub trait Store:
         after: Option<NotificationId>,
         limit: u32,
     ) -> StoreResult<Vec<Notification>>;
+    /// The newest `limit` of the user's notifications with an id above `after` (of all of them
+    /// after `None`), oldest first: a bounded replay, for a client that missed more than it
+    /// should be sent again (it re-reads its list instead).
+    async fn newest_notifications_after(
+        &self,
+        user_id: UserId,
+        after: Option<NotificationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
     /// The user's unread notifications, archived ones left out.
     async fn unread_count(&self, user_id: UserId) -> StoreResult<i64>;
     /// The unread count of each of `user_ids`, in the order given.

@@ -583,6 +583,28 @@ impl Store for PostgresStore {
     }
 
     #[instrument(level = "debug", skip(self))]
+    async fn newest_notifications_after(
+        &self,
+        user_id: UserId,
+        after: Option<NotificationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = $1 \
+             AND ($2::BIGINT IS NULL OR id > $2) ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<NotificationRow> = sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(after)
+            .bind(bigint(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut newest: Vec<Notification> = convert_all(rows)?;
+        newest.reverse();
+        Ok(newest)
+    }
+
+    #[instrument(level = "debug", skip(self))]
     async fn latest_notification_id(&self, user_id: UserId) -> StoreResult<Option<NotificationId>> {
         let id = sqlx::query_scalar("SELECT MAX(id) FROM notifications WHERE user_id = $1")
             .bind(user_id)

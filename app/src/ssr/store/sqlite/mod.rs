@@ -651,6 +651,32 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip(self))]
+    async fn newest_notifications_after(
+        &self,
+        user_id: UserId,
+        after: Option<NotificationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        let sql = format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE user_id = ? \
+             AND (? IS NULL OR id > ?) ORDER BY id DESC LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(user_id)
+            .bind(after)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut newest = rows
+            .iter()
+            .map(notification_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        newest.reverse();
+        Ok(newest)
+    }
+
+    #[instrument(level = "debug", skip(self))]
     async fn latest_notification_id(&self, user_id: UserId) -> StoreResult<Option<NotificationId>> {
         let id = sqlx::query_scalar("SELECT MAX(id) FROM notifications WHERE user_id = ?")
             .bind(user_id)
