@@ -155,20 +155,77 @@ pub async fn dismiss_banner(id: GlobalNotificationId) -> Result<(), AppError> {
 
 /// Where to go after signing in: only a path on this site, so a crafted `next` cannot send the
 /// user elsewhere. Browsers drop tabs and newlines from URLs (`/\t/evil.example` is
-/// `//evil.example`, another host) and treat `\` as `/`, and a control character cannot go in a
-/// `Location` header at all; so a `next` with anything but visible ASCII, or that starts with two
-/// slashes in any spelling, leads home instead.
+/// `//evil.example`, another host) and a control character cannot go in a `Location` header at
+/// all, so a `next` with anything but visible ASCII leads home. Otherwise the path is resolved as a
+/// browser resolves it (`\` is `/`, and `.`, `..`, `%2e` and `%2e%2e` segments are removed:
+/// `/.//evil.example` is `//evil.example`), and leads home if it then names another host,
+/// also when `%2f` and `%5c` are read as the slashes they encode (a client-side router may
+/// decode them). What is returned is the resolved path, so the router is never handed a dot
+/// segment either.
 pub fn safe_next(next: Option<&str>) -> String {
-    let is_local_path = |path: &str| {
-        let mut chars = path.chars();
-        chars.next() == Some('/')
-            && !matches!(chars.next(), Some('/' | '\\'))
-            && path.chars().all(|c| c.is_ascii_graphic())
-    };
-    match next {
-        Some(path) if is_local_path(path) => path.to_owned(),
-        _ => "/".to_owned(),
+    next.and_then(local_path).unwrap_or_else(|| "/".to_owned())
+}
+
+/// `next` resolved, if it is a path on this site in every reading; `None` otherwise.
+fn local_path(next: &str) -> Option<String> {
+    if !next.starts_with('/') || !next.chars().all(|c| c.is_ascii_graphic()) {
+        return None;
     }
+    let (path, query) = next.split_at(next.find(['?', '#']).unwrap_or(next.len()));
+    let resolved = resolve_dot_segments(path);
+    let decoded = resolve_dot_segments(&decode_separators(&resolved));
+    if resolved.starts_with("//") || decoded.starts_with("//") {
+        return None;
+    }
+    Some(resolved + query)
+}
+
+/// An absolute path with its dot segments removed, as the URL standard does it for http(s):
+/// `\` separates segments as `/` does, `%2e` is a dot, `..` never climbs above the root, and a
+/// path ending in a dot segment keeps its trailing slash.
+fn resolve_dot_segments(path: &str) -> String {
+    let is_dot = |s: &str| s == "." || s.eq_ignore_ascii_case("%2e");
+    let is_dot_dot = |s: &str| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            ".." | ".%2e" | "%2e." | "%2e%2e"
+        )
+    };
+    let segments: Vec<&str> = path.split(['/', '\\']).skip(1).collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(segments.len());
+    for (i, &segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        if is_dot_dot(segment) {
+            kept.pop();
+        } else if !is_dot(segment) {
+            kept.push(segment);
+            continue;
+        }
+        if last {
+            kept.push("");
+        }
+    }
+    format!("/{}", kept.join("/"))
+}
+
+/// `path` with the percent-encoded slash, backslash and dot decoded (and nothing else).
+fn decode_separators(path: &str) -> String {
+    let mut decoded = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        decoded.push_str(&rest[..at]);
+        let escape = rest.get(at..at + 3).unwrap_or("%");
+        let plain = match escape.to_ascii_lowercase().as_str() {
+            "%2f" => "/",
+            "%5c" => "\\",
+            "%2e" => ".",
+            _ => "%",
+        };
+        decoded.push_str(plain);
+        rest = &rest[at + if plain == "%" { 1 } else { 3 }..];
+    }
+    decoded.push_str(rest);
+    decoded
 }
 
 /// Signs `user_id` in on the browser of the current request: a new session, and its cookie on
@@ -204,6 +261,49 @@ mod tests {
         assert_eq!(safe_next(Some("/\n/evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("/ /evil.example")), "/");
+    }
+
+    #[test]
+    fn a_next_that_names_another_host_once_its_dot_segments_are_resolved_leads_home() {
+        for next in [
+            "/.//evil.example",
+            "/./\\host",
+            "/..//host/x",
+            "/a/../..//host",
+            "/.\\/host",
+        ] {
+            assert_eq!(safe_next(Some(next)), "/", "{next:?}");
+        }
+    }
+
+    #[test]
+    fn a_next_that_names_another_host_through_percent_encoded_dots_or_slashes_leads_home() {
+        for next in [
+            "/%2e//evil.example",
+            "/%2E//evil.example",
+            "/%2e%2e//evil.example",
+            "/.%2e//evil.example",
+            "/%2e./\\evil.example",
+            "/%2f/evil.example",
+            "/%2F%2Fevil.example",
+            "/%5cevil.example",
+            "/%5C/evil.example",
+            "/%2e%2f/evil.example",
+            "/.%2f%2fevil.example",
+        ] {
+            assert_eq!(safe_next(Some(next)), "/", "{next:?}");
+        }
+    }
+
+    #[test]
+    fn a_local_next_with_dot_segments_is_resolved_before_it_is_followed() {
+        assert_eq!(safe_next(Some("/jobs/./1")), "/jobs/1");
+        assert_eq!(safe_next(Some("/a/b/../c?x=/../..//y")), "/a/c?x=/../..//y");
+        assert_eq!(safe_next(Some("/../notifications/")), "/notifications/");
+        assert_eq!(safe_next(Some("/jobs/%2e")), "/jobs/");
+        assert_eq!(safe_next(Some("/jobs/..")), "/");
+        assert_eq!(safe_next(Some("/100%25/x")), "/100%25/x");
+        assert_eq!(safe_next(Some("/%")), "/%");
     }
 
     #[test]

@@ -206,3 +206,54 @@ async fn without_javascript_a_refused_form_is_sent_back_to_its_page_with_the_err
         .unwrap();
     assert!(html.contains("wrong username or password"), "{html}");
 }
+
+#[tokio::test]
+async fn signing_in_from_a_login_link_whose_next_resolves_to_another_host_leads_to_this_site() {
+    let app = spawn_app().await;
+    app.user("grace", "jobseeker").await;
+    for next in [
+        "/.//evil.example",
+        "/./\\evil.example",
+        "/..//evil.example/x",
+    ] {
+        let page = app.url(&format!("/login?next={}", next.replace('\\', "%5C")));
+        let html = app
+            .browser()
+            .get(&page)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // The form carries `next` as it came; the server decides where it leads.
+        let carried = format!("name=\"next\" value=\"{next}\"");
+        assert!(html.contains(&carried), "{carried} in the page: {html}");
+        let form = format!(
+            "username=grace&password={}&next={}",
+            common::PASSWORD.replace(' ', "+"),
+            next.replace('\\', "%5C")
+        );
+        // Without JavaScript (the browser follows a 302) and with it (the router follows the
+        // Location the server function answers with).
+        for accept in ["text/html,application/xhtml+xml", "application/json"] {
+            let response = app
+                .browser()
+                .post(app.url(server_fn("login")))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(ACCEPT, accept)
+                .header(REFERER, &page)
+                .body(form.clone())
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_success() || response.status().is_redirection(),
+                "{next} with {accept}: {}",
+                response.status()
+            );
+            let location = response.headers()[LOCATION].to_str().unwrap();
+            assert_eq!(location, "/", "{next} with {accept}");
+        }
+    }
+}
