@@ -279,7 +279,19 @@ fn field_at_fault(rejection: &axum::extract::rejection::JsonDataError) -> Option
             return Some(format!("{field}: unknown field, {expected}"));
         }
     }
-    Some(format!("{path}: {inner}"))
+    if let Some(name) = inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return Some(match path.as_str() {
+            "." | "?" => format!("{name}: is required"),
+            path => format!("{path}.{name}: is required"),
+        });
+    }
+    Some(match path.as_str() {
+        "." | "?" => inner.to_owned(),
+        path => format!("{path}: {inner}"),
+    })
 }
 
 /// `axum::Json`, with its rejections answered in the API's error format.
