@@ -14,7 +14,7 @@ use tracing::{Level, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
-use app::model::{JobDraft, JobId, Role, User};
+use app::model::{Channels, JobDraft, JobId, NotificationType, Role, User};
 use app::ssr::board;
 use common::{spawn_app, TestApp, TestUser};
 
@@ -205,6 +205,92 @@ async fn without_javascript_a_refused_form_is_sent_back_to_its_page_with_the_err
         .await
         .unwrap();
     assert!(html.contains("wrong username or password"), "{html}");
+}
+
+/// Ada's alerts for messages, as saved.
+async fn message_channels(app: &TestApp, ada: &TestUser) -> Channels {
+    app::ssr::preferences::of(&app.services, ada.id)
+        .await
+        .unwrap()
+        .of(NotificationType::Message)
+}
+
+#[tokio::test]
+async fn saving_preferences_without_choices_answers_422_naming_choices_and_changes_nothing() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let before = message_channels(&app, &ada).await;
+    assert!(before.toast, "a toast by default");
+
+    for body in ["", "titel=x", "choice%5Bmessage_toast%5D=on"] {
+        let response = call(&app, &ada.client, server_fn("save_preferences"), body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body:?}"
+        );
+        let answer = response.text().await.unwrap();
+        assert!(
+            answer.contains("choices"),
+            "{body:?} names choices: {answer}"
+        );
+        assert_eq!(message_channels(&app, &ada).await, before, "{body:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_settings_form_with_every_switch_off_turns_every_alert_off_without_javascript() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let page = app.url("/settings/notifications");
+    let html = ada
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // What the form posts when no switch is on: its hidden fields alone.
+    let form = &html[html.find("preferences-form").expect("the form")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let hidden: Vec<String> = form
+        .split("<input")
+        .skip(1)
+        .filter(|input| input.contains("type=\"hidden\""))
+        .map(|input| {
+            let attribute = |name: &str| {
+                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                input[start..][..input[start..].find('"').unwrap()].to_owned()
+            };
+            format!("{}={}", attribute("name"), attribute("value"))
+        })
+        .collect();
+    assert!(!hidden.is_empty(), "the form marks itself: {html}");
+
+    let response = ada
+        .client
+        .post(app.url(server_fn("save_preferences")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .header(REFERER, &page)
+        .body(hidden.join("&"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap();
+    assert!(!location.contains("__err="), "no error: {location}");
+    assert_eq!(
+        message_channels(&app, &ada).await,
+        Channels {
+            toast: false,
+            desktop: false,
+            sound: false
+        }
+    );
 }
 
 #[tokio::test]
