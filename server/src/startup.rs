@@ -221,6 +221,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         ))
         .layer(middleware::from_fn(json_errors_from_layers))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(crate::server_fns::check_call))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         // Pages and JSON are compressed as they are sent; the site's files were compressed

@@ -14,6 +14,7 @@ use tracing::{Level, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
+use app::error::AppError;
 use app::model::{Channels, JobDraft, JobId, NotificationType, Role, User};
 use app::ssr::board;
 use common::{spawn_app, TestApp, TestUser};
@@ -341,5 +342,120 @@ async fn signing_in_from_a_login_link_whose_next_resolves_to_another_host_leads_
             let location = response.headers()[LOCATION].to_str().unwrap();
             assert_eq!(location, "/", "{next} with {accept}");
         }
+    }
+}
+
+/// A call's answer: its status, and its body read as the server functions' error.
+async fn refusal(response: reqwest::Response) -> (StatusCode, AppError) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.bytes().await.unwrap();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{status}: JSON, not {content_type:?}: {body:?}"
+    );
+    let err = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{status}: the error's shape ({e}): {body:?}"));
+    (status, err)
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_answers_400_in_json_and_logs_no_error() {
+    let app = spawn_app().await;
+    let (logs, _guard) = Logs::capture();
+
+    let response = app
+        .browser()
+        .post(app.url(server_fn("login")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "application/json")
+        .body(b"username=gr\xffce&password=\xfe\xfe".to_vec())
+        .send()
+        .await
+        .unwrap();
+
+    let (status, err) = refusal(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err:?}");
+    assert!(
+        err.to_string().to_lowercase().contains("utf-8"),
+        "says why: {err}"
+    );
+    assert_eq!(
+        logs.errors(),
+        Vec::<String>::new(),
+        "nothing logged as an error"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_content_type_answers_415_in_json_and_logs_no_error() {
+    let app = spawn_app().await;
+    let (logs, _guard) = Logs::capture();
+
+    for content_type in [
+        "text/plain",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+    ] {
+        let response = app
+            .browser()
+            .post(app.url(server_fn("login")))
+            .header(CONTENT_TYPE, content_type)
+            .header(ACCEPT, "application/json")
+            .body("username=grace&password=x")
+            .send()
+            .await
+            .unwrap();
+
+        let (status, err) = refusal(response).await;
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}: {err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("application/x-www-form-urlencoded"),
+            "{content_type}: says what it takes: {err}"
+        );
+    }
+    assert_eq!(
+        logs.errors(),
+        Vec::<String>::new(),
+        "nothing logged as an error"
+    );
+}
+
+#[tokio::test]
+async fn a_server_function_called_with_another_method_answers_405_in_json() {
+    let app = spawn_app().await;
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let response = app
+            .browser()
+            .request(method.clone(), app.url(server_fn("login")))
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers().get(reqwest::header::ALLOW).cloned();
+        let (status, err) = refusal(response).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}: {err:?}");
+        assert!(
+            err.to_string().contains("POST"),
+            "{method}: says which: {err}"
+        );
+        assert_eq!(
+            allow.as_ref().map(|v| v.to_str().unwrap()),
+            Some("POST"),
+            "{method}"
+        );
     }
 }
