@@ -166,66 +166,13 @@ pub fn safe_next(next: Option<&str>) -> String {
     next.and_then(local_path).unwrap_or_else(|| "/".to_owned())
 }
 
-/// `next` resolved, if it is a path on this site in every reading; `None` otherwise.
+/// `next` resolved, if it is visible ASCII and a path on this site in every reading; `None`
+/// otherwise.
 fn local_path(next: &str) -> Option<String> {
-    if !next.starts_with('/') || !next.chars().all(|c| c.is_ascii_graphic()) {
+    if !next.chars().all(|c| c.is_ascii_graphic()) {
         return None;
     }
-    let (path, query) = next.split_at(next.find(['?', '#']).unwrap_or(next.len()));
-    let resolved = resolve_dot_segments(path);
-    let decoded = resolve_dot_segments(&decode_separators(&resolved));
-    if resolved.starts_with("//") || decoded.starts_with("//") {
-        return None;
-    }
-    Some(resolved + query)
-}
-
-/// An absolute path with its dot segments removed, as the URL standard does it for http(s):
-/// `\` separates segments as `/` does, `%2e` is a dot, `..` never climbs above the root, and a
-/// path ending in a dot segment keeps its trailing slash.
-fn resolve_dot_segments(path: &str) -> String {
-    let is_dot = |s: &str| s == "." || s.eq_ignore_ascii_case("%2e");
-    let is_dot_dot = |s: &str| {
-        matches!(
-            s.to_ascii_lowercase().as_str(),
-            ".." | ".%2e" | "%2e." | "%2e%2e"
-        )
-    };
-    let segments: Vec<&str> = path.split(['/', '\\']).skip(1).collect();
-    let mut kept: Vec<&str> = Vec::with_capacity(segments.len());
-    for (i, &segment) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        if is_dot_dot(segment) {
-            kept.pop();
-        } else if !is_dot(segment) {
-            kept.push(segment);
-            continue;
-        }
-        if last {
-            kept.push("");
-        }
-    }
-    format!("/{}", kept.join("/"))
-}
-
-/// `path` with the percent-encoded slash, backslash and dot decoded (and nothing else).
-fn decode_separators(path: &str) -> String {
-    let mut decoded = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(at) = rest.find('%') {
-        decoded.push_str(&rest[..at]);
-        let escape = rest.get(at..at + 3).unwrap_or("%");
-        let plain = match escape.to_ascii_lowercase().as_str() {
-            "%2f" => "/",
-            "%5c" => "\\",
-            "%2e" => ".",
-            _ => "%",
-        };
-        decoded.push_str(plain);
-        rest = &rest[at + if plain == "%" { 1 } else { 3 }..];
-    }
-    decoded.push_str(rest);
-    decoded
+    crate::model::resolve_site_path(next)
 }
 
 /// Signs `user_id` in on the browser of the current request: a new session, and its cookie on

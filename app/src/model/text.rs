@@ -154,8 +154,9 @@ impl MessageText {
 }
 
 /// Where a notification leads: a path on this site (`/messages/7`) or an absolute http(s) URL.
-/// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused,
-/// so a link taken from a notification is always safe to follow.
+/// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused
+/// (also when spelt `/.//host`, `/%2e%2e//host`, ...: see [`super::resolve_site_path`]), so a
+/// link taken from a notification is always safe to follow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Link(String);
@@ -176,7 +177,8 @@ impl Link {
             return refuse("must not contain spaces, control characters or backslashes");
         }
         if link.starts_with('/') {
-            if link.starts_with("//") {
+            // `//host`, and `/.//host` and its like, which a browser resolves to `//host`.
+            if super::resolve_site_path(link).is_none() {
                 return refuse("must be a path on this site or an http(s) URL");
             }
             return Ok(Self(link.to_owned()));
@@ -441,6 +443,25 @@ mod tests {
             "https://example.com/x?y=1",
             "HTTP://example.com",
         ] {
+            assert!(Link::parse("link", ok).is_ok(), "{ok} should be accepted");
+        }
+    }
+
+    #[test]
+    fn a_link_that_names_another_host_once_its_dot_segments_are_resolved_is_refused() {
+        for bad in [
+            "/.//evil.example",
+            "/..//evil.example/x",
+            "/a/../..//evil.example",
+            "/%2e//evil.example",
+            "/%2E%2E//evil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+        ] {
+            let err = Link::parse("link", bad).unwrap_err();
+            assert_eq!(err.field, "link", "{bad} should be refused");
+        }
+        for ok in ["/jobs/./1", "/a/../b", "/100%25", "/caf\u{e9}/menu"] {
             assert!(Link::parse("link", ok).is_ok(), "{ok} should be accepted");
         }
     }
