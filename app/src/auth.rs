@@ -243,6 +243,31 @@ mod tests {
     }
 
     #[test]
+    fn every_short_next_of_slashes_dots_and_escapes_leads_to_a_resolved_path_on_this_site() {
+        const PIECES: [&str; 9] = ["/", "\\", ".", "%2e", "%2F", "%5c", "h", "?", "%"];
+        let mut nexts = vec!["/".to_owned()];
+        for _ in 0..5 {
+            let longer: Vec<String> = nexts
+                .iter()
+                .flat_map(|next| PIECES.iter().map(move |piece| format!("{next}{piece}")))
+                .collect();
+            for next in &longer {
+                let went = safe_next(Some(next));
+                assert!(
+                    !went.starts_with("//") && !went.starts_with("/\\"),
+                    "{next:?} led to {went:?}"
+                );
+                assert_eq!(
+                    crate::model::resolve_site_path(&went).as_deref(),
+                    Some(went.as_str()),
+                    "{next:?} led to {went:?}, which is not resolved"
+                );
+            }
+            nexts = longer;
+        }
+    }
+
+    #[test]
     fn a_local_next_with_dot_segments_is_resolved_before_it_is_followed() {
         assert_eq!(safe_next(Some("/jobs/./1")), "/jobs/1");
         assert_eq!(safe_next(Some("/a/b/../c?x=/../..//y")), "/a/c?x=/../..//y");
