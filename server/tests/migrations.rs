@@ -93,7 +93,7 @@ async fn sqlite_rows_from_before_the_second_rounds_character_rules_are_cleaned_b
                     .await
                     .unwrap();
             }
-            sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 10")
+            sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 11")
                 .execute(&mut db)
                 .await
                 .unwrap();
@@ -124,7 +124,7 @@ async fn postgres_rows_from_before_the_second_rounds_character_rules_are_cleaned
                     .await
                     .unwrap();
             }
-            sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 6")
+            sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 7")
                 .execute(&mut db)
                 .await
                 .unwrap();
