@@ -156,20 +156,24 @@ pub async fn dismiss_banner(id: GlobalNotificationId) -> Result<(), AppError> {
 
 /// Where to go after signing in: only a path on this site, so a crafted `next` cannot send the
 /// user elsewhere. Browsers drop tabs and newlines from URLs (`/\t/evil.example` is
-/// `//evil.example`, another host) and treat `\` as `/`, and a control character cannot go in a
-/// `Location` header at all; so a `next` with anything but visible ASCII, or that starts with two
-/// slashes in any spelling, leads home instead.
+/// `//evil.example`, another host) and a control character cannot go in a `Location` header at
+/// all, so a `next` with anything but visible ASCII leads home. Otherwise the path is resolved as a
+/// browser resolves it (`\` is `/`, and `.`, `..`, `%2e` and `%2e%2e` segments are removed:
+/// `/.//evil.example` is `//evil.example`), and leads home if it then names another host,
+/// also when `%2f` and `%5c` are read as the slashes they encode (a client-side router may
+/// decode them). What is returned is the resolved path, so the router is never handed a dot
+/// segment either.
 pub fn safe_next(next: Option<&str>) -> String {
-    let is_local_path = |path: &str| {
-        let mut chars = path.chars();
-        chars.next() == Some('/')
-            && !matches!(chars.next(), Some('/' | '\\'))
-            && path.chars().all(|c| c.is_ascii_graphic())
-    };
-    match next {
-        Some(path) if is_local_path(path) => path.to_owned(),
-        _ => "/".to_owned(),
+    next.and_then(local_path).unwrap_or_else(|| "/".to_owned())
+}
+
+/// `next` resolved, if it is visible ASCII and a path on this site in every reading; `None`
+/// otherwise.
+fn local_path(next: &str) -> Option<String> {
+    if !next.chars().all(|c| c.is_ascii_graphic()) {
+        return None;
     }
+    crate::model::resolve_site_path(next)
 }
 
 /// Signs `user_id` in on the browser of the current request: a new session, and its cookie on
@@ -216,6 +220,74 @@ mod tests {
         assert_eq!(safe_next(Some("/\n/evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("/ /evil.example")), "/");
+    }
+
+    #[test]
+    fn a_next_that_names_another_host_once_its_dot_segments_are_resolved_leads_home() {
+        for next in [
+            "/.//evil.example",
+            "/./\\host",
+            "/..//host/x",
+            "/a/../..//host",
+            "/.\\/host",
+        ] {
+            assert_eq!(safe_next(Some(next)), "/", "{next:?}");
+        }
+    }
+
+    #[test]
+    fn a_next_that_names_another_host_through_percent_encoded_dots_or_slashes_leads_home() {
+        for next in [
+            "/%2e//evil.example",
+            "/%2E//evil.example",
+            "/%2e%2e//evil.example",
+            "/.%2e//evil.example",
+            "/%2e./\\evil.example",
+            "/%2f/evil.example",
+            "/%2F%2Fevil.example",
+            "/%5cevil.example",
+            "/%5C/evil.example",
+            "/%2e%2f/evil.example",
+            "/.%2f%2fevil.example",
+        ] {
+            assert_eq!(safe_next(Some(next)), "/", "{next:?}");
+        }
+    }
+
+    #[test]
+    fn every_short_next_of_slashes_dots_and_escapes_leads_to_a_resolved_path_on_this_site() {
+        const PIECES: [&str; 9] = ["/", "\\", ".", "%2e", "%2F", "%5c", "h", "?", "%"];
+        let mut nexts = vec!["/".to_owned()];
+        for _ in 0..5 {
+            let longer: Vec<String> = nexts
+                .iter()
+                .flat_map(|next| PIECES.iter().map(move |piece| format!("{next}{piece}")))
+                .collect();
+            for next in &longer {
+                let went = safe_next(Some(next));
+                assert!(
+                    !went.starts_with("//") && !went.starts_with("/\\"),
+                    "{next:?} led to {went:?}"
+                );
+                assert_eq!(
+                    crate::model::resolve_site_path(&went).as_deref(),
+                    Some(went.as_str()),
+                    "{next:?} led to {went:?}, which is not resolved"
+                );
+            }
+            nexts = longer;
+        }
+    }
+
+    #[test]
+    fn a_local_next_with_dot_segments_is_resolved_before_it_is_followed() {
+        assert_eq!(safe_next(Some("/jobs/./1")), "/jobs/1");
+        assert_eq!(safe_next(Some("/a/b/../c?x=/../..//y")), "/a/c?x=/../..//y");
+        assert_eq!(safe_next(Some("/../notifications/")), "/notifications/");
+        assert_eq!(safe_next(Some("/jobs/%2e")), "/jobs/");
+        assert_eq!(safe_next(Some("/jobs/..")), "/");
+        assert_eq!(safe_next(Some("/100%25/x")), "/100%25/x");
+        assert_eq!(safe_next(Some("/%")), "/%");
     }
 
     #[test]

@@ -42,14 +42,18 @@ pub enum AppError {
     /// Too many of these too fast; the message says how long to wait (429).
     #[error("{0}")]
     TooManyRequests(String),
+    /// The call's body is not in the encoding server functions read (a url-encoded form) (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Herald cannot answer now (its database is busy or away); try again shortly (503).
     #[error("{0}")]
     Unavailable(String),
     /// Something failed on Herald's side; the cause is in the server's log, not here (500).
     #[error("{}", INTERNAL_MESSAGE)]
     Internal,
-    /// The call itself failed: its arguments did not decode (400), or, in the browser, the
-    /// server could not be reached or its answer not read.
+    /// The call itself failed: its body or arguments did not decode (400), its method was not
+    /// the function's (405), or, in the browser, the server could not be reached or its answer
+    /// not read.
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
 }
@@ -66,13 +70,17 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooManyRequests(_) => 429,
+            AppError::UnsupportedMediaType(_) => 415,
             AppError::Unavailable(_) => 503,
             AppError::Internal => 500,
+            // On the server, a body that could not be read as text (not UTF-8) is the
+            // caller's fault, as arguments that do not decode are.
             AppError::ServerFn(
                 ServerFnErrorErr::Args(_)
                 | ServerFnErrorErr::MissingArg(_)
-                | ServerFnErrorErr::UnsupportedRequestMethod(_),
+                | ServerFnErrorErr::Deserialization(_),
             ) => 400,
+            AppError::ServerFn(ServerFnErrorErr::UnsupportedRequestMethod(_)) => 405,
             AppError::ServerFn(_) => 500,
         }
     }

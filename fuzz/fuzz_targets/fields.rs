@@ -48,4 +48,10 @@ fuzz_target!(|text: &str| {
     assert!(!matches!(chars.next(), Some('/' | '\\')), "{next:?}");
     assert!(next.chars().all(|c| c.is_ascii_graphic()), "{next:?}");
     assert!(http::HeaderValue::from_str(&next).is_ok(), "{next:?}");
+    // Already resolved: no dot segment or encoded slash is left to make it another host.
+    assert_eq!(
+        app::model::resolve_site_path(&next).as_deref(),
+        Some(next.as_str()),
+        "{next:?}"
+    );
 });

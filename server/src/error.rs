@@ -235,7 +235,9 @@ impl From<AccountError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(err) => ApiError::Invalid(err.body_text()),
+            JsonRejection::JsonDataError(err) => {
+                ApiError::Invalid(field_at_fault(&err).unwrap_or_else(|| err.body_text()))
+            }
             JsonRejection::JsonSyntaxError(err) => ApiError::BadRequest(err.body_text()),
             JsonRejection::MissingJsonContentType(err) => {
                 ApiError::UnsupportedMediaType(err.body_text())
@@ -244,6 +246,56 @@ impl From<JsonRejection> for ApiError {
             other => ApiError::BadRequest(other.body_text()),
         }
     }
+}
+
+/// What is wrong with a JSON body that parsed but does not fit its type, starting with the field
+/// at fault, as every 422 does: `titel: unknown field, expected one of ...` (every body refuses
+/// fields it does not know: a misspelt optional field would otherwise change nothing and answer
+/// 200), `notifications[1].title: invalid type: ...`.
+fn field_at_fault(rejection: &axum::extract::rejection::JsonDataError) -> Option<String> {
+    let mut source = std::error::Error::source(rejection);
+    let err = loop {
+        let cause = source?;
+        if let Some(err) = cause.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
+            break err;
+        }
+        source = cause.source();
+    };
+    // serde_json appends where in the text it stopped; the path says it better.
+    let inner = err.inner().to_string();
+    let inner = inner
+        .rsplit_once(" at line ")
+        .map_or(inner.as_str(), |(what, _)| what);
+    let path = err.path().to_string();
+    // serde says `unknown field `titel`, expected one of `title`, ...` (or `, there are no
+    // fields`) of a field no field of the type is; the path ends with its name.
+    if let Some(rest) = inner.strip_prefix("unknown field `") {
+        let end = rest
+            .find("`, expected")
+            .or_else(|| rest.find("`, there are no fields"));
+        if let Some(end) = end {
+            let (name, expected) = (&rest[..end], &rest[end + 3..]);
+            let field = if path.ends_with(name) {
+                path.clone()
+            } else {
+                name.to_owned()
+            };
+            return Some(format!("{field}: unknown field, {expected}"));
+        }
+    }
+    if let Some(name) = inner
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return Some(match path.as_str() {
+            "." | "?" => format!("{name}: is required"),
+            path => format!("{path}.{name}: is required"),
+        });
+    }
+    Some(match path.as_str() {
+        "." | "?" => inner.to_owned(),
+        path => format!("{path}: {inner}"),
+    })
 }
 
 /// `axum::Json`, with its rejections answered in the API's error format.

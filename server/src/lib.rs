@@ -12,6 +12,7 @@ pub mod http_server;
 pub mod realtime;
 pub mod routes;
 pub mod security_headers;
+pub mod server_fns;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

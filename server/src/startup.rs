@@ -229,6 +229,7 @@ fn router(state: AppState, max_body_bytes: usize, request_timeout: Duration) -> 
         // A form's error reaches a page only with this server's seal.
         .layer(middleware::from_fn_with_state(state.clone(), form_errors::seal))
         .layer(middleware::from_fn_with_state(state.clone(), form_errors::drop_unsealed))
+        .layer(middleware::from_fn(crate::server_fns::check_call))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         // Pages and JSON are compressed as they are sent; the site's files were compressed

@@ -84,7 +84,7 @@ async fn a_short_password_or_an_admin_role_is_refused_naming_the_field() {
     assert_error(
         missing.await.unwrap(),
         StatusCode::UNPROCESSABLE_ENTITY,
-        "password",
+        "password: is required",
     )
     .await;
 }

@@ -124,6 +124,40 @@ async fn invalid_globals_answer_422_naming_the_field() {
 }
 
 #[tokio::test]
+async fn a_patch_with_a_misspelt_field_answers_422_naming_it_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let created: Value = admin
+        .post(app.url("/api/global-notifications/"))
+        .json(&json!({ "title": "Maintenance at noon" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = app.url(&format!("/api/global-notifications/{}/", created["id"]));
+
+    let response = admin
+        .patch(&url)
+        .json(&json!({ "titel": "Maintenance at one", "is_active": false }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("titel: "),
+        "names the field first: {message}"
+    );
+    let (ada, _) = app.signed_in("ada", "jobseeker").await;
+    assert_eq!(live_titles(&app, &ada).await, ["Maintenance at noon"]);
+}
+
+#[tokio::test]
 async fn patching_a_missing_global_answers_404_and_jobseekers_may_not_patch() {
     let app = spawn_app().await;
     let admin = app.admin().await;

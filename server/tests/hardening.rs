@@ -716,6 +716,55 @@ async fn a_title_with_invisible_or_direction_changing_characters_is_refused() {
 }
 
 #[tokio::test]
+async fn bidirectional_marks_soft_hyphens_line_separators_and_annotations_are_refused_in_every_text_field(
+) {
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let client = reqwest::Client::new();
+    for c in ['\u{061C}', '\u{200E}', '\u{00AD}', '\u{2028}', '\u{FFF9}'] {
+        let code = format!("U+{:04X}", u32::from(c));
+        let text = format!("looks{c}plain");
+        for (path, field, body) in [
+            (
+                "/api/notifications/",
+                "title",
+                json!({ "user_id": ada.id, "title": text }),
+            ),
+            (
+                "/api/notifications/",
+                "message",
+                json!({ "user_id": ada.id, "title": "Hello", "message": text }),
+            ),
+            (
+                "/api/global-notifications/",
+                "title",
+                json!({ "title": text }),
+            ),
+            (
+                "/api/global-notifications/",
+                "message",
+                json!({ "title": "Hello", "message": text }),
+            ),
+        ] {
+            let response = client
+                .post(app.url(path))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_error(
+                response,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("{field}: must not contain the character {code}"),
+            )
+            .await;
+        }
+    }
+}
+
+#[tokio::test]
 async fn metrics_behind_a_token_are_refused_without_it() {
     let app = spawn_app_with(|c| c.metrics_token = Some("scrape-me".into())).await;
     let client = reqwest::Client::new();

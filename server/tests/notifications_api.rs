@@ -276,6 +276,149 @@ async fn invalid_notifications_answer_422_naming_the_field_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn an_unknown_field_in_any_json_body_answers_422_naming_it_and_stores_nothing() {
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let (ada, ada_id) = app.signed_in("ada", "jobseeker").await;
+    let cases = [
+        (
+            "/api/notifications/",
+            json!({ "user_id": ada_id, "title": "Hi", "urgent": true }),
+            "urgent",
+        ),
+        (
+            "/api/notifications/bulk/",
+            json!({ "notifications": [
+                { "user_id": ada_id, "title": "Hi" },
+                { "user_id": ada_id, "titel": "Hi" },
+            ] }),
+            "notifications[1].titel",
+        ),
+        (
+            "/api/notifications/bulk/",
+            json!({ "notifications": [], "dry_run": true }),
+            "dry_run",
+        ),
+        (
+            "/api/global-notifications/",
+            json!({ "title": "Hi", "colour": "red" }),
+            "colour",
+        ),
+        (
+            "/api/auth/register/",
+            json!({ "username": "eve", "password": "long enough pass", "role": "jobseeker", "is_admin": true }),
+            "is_admin",
+        ),
+        (
+            "/api/auth/login/",
+            json!({ "username": "ada", "password": common::PASSWORD, "remember": true }),
+            "remember",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let response = reqwest::Client::new()
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} {body}"
+        );
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["error"]["code"], "invalid", "{path}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{field}: ")),
+            "{path} names {field} first: {message}"
+        );
+    }
+    let response = ada
+        .post(app.url("/api/notifications/mark-group-read/"))
+        .json(&json!({ "group_key": "job:1", "group": "job:1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "group: ").await;
+
+    let listed = list(&app, &ada, "").await;
+    assert_eq!(listed["unread_count"], 0, "nothing stored: {listed}");
+    let admin = app.admin().await;
+    let response = admin
+        .post(app.url("/api/auth/login/"))
+        .json(&json!({ "username": "eve", "password": "long enough pass" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "eve was not signed up"
+    );
+}
+
+/// The object schemas `schema` is or holds, resolving references in `doc`.
+fn object_schemas<'a>(doc: &'a Value, schema: &'a Value, found: &mut Vec<(String, &'a Value)>) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        let resolved = &doc["components"]["schemas"][name];
+        if !found.iter().any(|(seen, _)| seen == name) {
+            found.push((name.to_owned(), resolved));
+            object_schemas(doc, resolved, found);
+        }
+        return;
+    }
+    if let Some(properties) = schema["properties"].as_object() {
+        for property in properties.values() {
+            object_schemas(doc, property, found);
+        }
+    }
+    object_schemas_in(doc, &schema["items"], found);
+}
+
+fn object_schemas_in<'a>(doc: &'a Value, schema: &'a Value, found: &mut Vec<(String, &'a Value)>) {
+    if !schema.is_null() {
+        object_schemas(doc, schema, found);
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_says_every_request_body_refuses_unknown_fields() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut bodies = Vec::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if !schema.is_null() {
+                bodies.push((format!("{method} {path}"), schema));
+            }
+        }
+    }
+    assert!(bodies.len() >= 6, "the bodies: {bodies:?}");
+    for (operation, schema) in bodies {
+        let mut found = Vec::new();
+        object_schemas(&doc, schema, &mut found);
+        assert!(!found.is_empty(), "{operation}: {schema}");
+        for (name, object) in found.iter().filter(|(_, o)| o["properties"].is_object()) {
+            assert_eq!(
+                object["additionalProperties"],
+                Value::Bool(false),
+                "{operation}: {name} should refuse unknown fields: {object}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn bad_list_parameters_answer_422_naming_them() {
     let app = spawn_app().await;
     let (ada, _) = app.signed_in("ada", "jobseeker").await;

@@ -16,7 +16,8 @@ use tracing::{Level, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::Layer;
 
-use app::model::{JobDraft, JobId, Role, User};
+use app::error::AppError;
+use app::model::{Channels, JobDraft, JobId, NotificationType, Role, User};
 use app::ssr::board;
 use common::{spawn_app, TestApp, TestUser};
 
@@ -261,4 +262,254 @@ async fn a_genuine_form_error_still_reaches_its_page_after_the_redirect() {
     assert_eq!(response.url().path(), "/login");
     let html = response.text().await.unwrap();
     assert!(html.contains("wrong username or password"), "{html}");
+/// Ada's alerts for messages, as saved.
+async fn message_channels(app: &TestApp, ada: &TestUser) -> Channels {
+    app::ssr::preferences::of(&app.services, ada.id)
+        .await
+        .unwrap()
+        .of(NotificationType::Message)
+}
+
+#[tokio::test]
+async fn saving_preferences_without_choices_answers_422_naming_choices_and_changes_nothing() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let before = message_channels(&app, &ada).await;
+    assert!(before.toast, "a toast by default");
+
+    for body in ["", "titel=x", "choice%5Bmessage_toast%5D=on"] {
+        let response = call(&app, &ada.client, server_fn("save_preferences"), body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body:?}"
+        );
+        let answer = response.text().await.unwrap();
+        assert!(
+            answer.contains("choices"),
+            "{body:?} names choices: {answer}"
+        );
+        assert_eq!(message_channels(&app, &ada).await, before, "{body:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_settings_form_with_every_switch_off_turns_every_alert_off_without_javascript() {
+    let app = spawn_app().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let page = app.url("/settings/notifications");
+    let html = ada
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // What the form posts when no switch is on: its hidden fields alone.
+    let form = &html[html.find("preferences-form").expect("the form")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let hidden: Vec<String> = form
+        .split("<input")
+        .skip(1)
+        .filter(|input| input.contains("type=\"hidden\""))
+        .map(|input| {
+            let attribute = |name: &str| {
+                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                input[start..][..input[start..].find('"').unwrap()].to_owned()
+            };
+            format!("{}={}", attribute("name"), attribute("value"))
+        })
+        .collect();
+    assert!(!hidden.is_empty(), "the form marks itself: {html}");
+
+    let response = ada
+        .client
+        .post(app.url(server_fn("save_preferences")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html,application/xhtml+xml")
+        .header(REFERER, &page)
+        .body(hidden.join("&"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()[LOCATION].to_str().unwrap();
+    assert!(!location.contains("__err="), "no error: {location}");
+    assert_eq!(
+        message_channels(&app, &ada).await,
+        Channels {
+            toast: false,
+            desktop: false,
+            sound: false
+        }
+    );
+}
+
+#[tokio::test]
+async fn signing_in_from_a_login_link_whose_next_resolves_to_another_host_leads_to_this_site() {
+    let app = spawn_app().await;
+    app.user("grace", "jobseeker").await;
+    for next in [
+        "/.//evil.example",
+        "/./\\evil.example",
+        "/..//evil.example/x",
+    ] {
+        let page = app.url(&format!("/login?next={}", next.replace('\\', "%5C")));
+        let html = app
+            .browser()
+            .get(&page)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        // The form carries `next` as it came; the server decides where it leads.
+        let carried = format!("name=\"next\" value=\"{next}\"");
+        assert!(html.contains(&carried), "{carried} in the page: {html}");
+        let form = format!(
+            "username=grace&password={}&next={}",
+            common::PASSWORD.replace(' ', "+"),
+            next.replace('\\', "%5C")
+        );
+        // Without JavaScript (the browser follows a 302) and with it (the router follows the
+        // Location the server function answers with).
+        for accept in ["text/html,application/xhtml+xml", "application/json"] {
+            let response = app
+                .browser()
+                .post(app.url(server_fn("login")))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(ACCEPT, accept)
+                .header(REFERER, &page)
+                .body(form.clone())
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_success() || response.status().is_redirection(),
+                "{next} with {accept}: {}",
+                response.status()
+            );
+            let location = response.headers()[LOCATION].to_str().unwrap();
+            assert_eq!(location, "/", "{next} with {accept}");
+        }
+    }
+}
+
+/// A call's answer: its status, and its body read as the server functions' error.
+async fn refusal(response: reqwest::Response) -> (StatusCode, AppError) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.bytes().await.unwrap();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{status}: JSON, not {content_type:?}: {body:?}"
+    );
+    let err = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{status}: the error's shape ({e}): {body:?}"));
+    (status, err)
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_answers_400_in_json_and_logs_no_error() {
+    let app = spawn_app().await;
+    let (logs, _guard) = Logs::capture();
+
+    let response = app
+        .browser()
+        .post(app.url(server_fn("login")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "application/json")
+        .body(b"username=gr\xffce&password=\xfe\xfe".to_vec())
+        .send()
+        .await
+        .unwrap();
+
+    let (status, err) = refusal(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err:?}");
+    assert!(
+        err.to_string().to_lowercase().contains("utf-8"),
+        "says why: {err}"
+    );
+    assert_eq!(
+        logs.errors(),
+        Vec::<String>::new(),
+        "nothing logged as an error"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_content_type_answers_415_in_json_and_logs_no_error() {
+    let app = spawn_app().await;
+    let (logs, _guard) = Logs::capture();
+
+    for content_type in [
+        "text/plain",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+    ] {
+        let response = app
+            .browser()
+            .post(app.url(server_fn("login")))
+            .header(CONTENT_TYPE, content_type)
+            .header(ACCEPT, "application/json")
+            .body("username=grace&password=x")
+            .send()
+            .await
+            .unwrap();
+
+        let (status, err) = refusal(response).await;
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}: {err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("application/x-www-form-urlencoded"),
+            "{content_type}: says what it takes: {err}"
+        );
+    }
+    assert_eq!(
+        logs.errors(),
+        Vec::<String>::new(),
+        "nothing logged as an error"
+    );
+}
+
+#[tokio::test]
+async fn a_server_function_called_with_another_method_answers_405_in_json() {
+    let app = spawn_app().await;
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let response = app
+            .browser()
+            .request(method.clone(), app.url(server_fn("login")))
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers().get(reqwest::header::ALLOW).cloned();
+        let (status, err) = refusal(response).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method}: {err:?}");
+        assert!(
+            err.to_string().contains("POST"),
+            "{method}: says which: {err}"
+        );
+        assert_eq!(
+            allow.as_ref().map(|v| v.to_str().unwrap()),
+            Some("POST"),
+            "{method}"
+        );
+    }
 }

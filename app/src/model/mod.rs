@@ -13,6 +13,7 @@ mod notification;
 mod preferences;
 mod reach;
 mod session;
+mod site_path;
 mod text;
 mod user;
 
@@ -32,6 +33,7 @@ pub use notification::{Notification, NotificationPage, NotificationType};
 pub use preferences::{Channel, Channels, Preferences};
 pub use reach::{Reach, ReachedGlobal};
 pub use session::{MySessions, Session};
+pub use site_path::resolve_site_path;
 pub use text::{GroupKey, Link, MessageText, Title};
 pub use user::{Password, Role, SignUpRole, User, Username};
 

@@ -2,25 +2,101 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldError;
 
-/// Refuses characters that have no business in text people read: control characters (NUL and
-/// the like; line breaks and tabs only where `multiline`), the bidirectional overrides and
-/// isolates that make text read differently from what it is (U+202A–U+202E, U+2066–U+2069), and
-/// the invisible zero-width space, word joiner and byte-order mark (U+200B, U+2060, U+FEFF).
-/// Zero-width joiners stay: emoji and several scripts need them.
+/// Refuses characters that have no business in text people read, because they hide or reorder
+/// what it says:
+/// - control characters (NUL and the like; line breaks and tabs only where `multiline`), and the
+///   line and paragraph separators U+2028 and U+2029 (a line break is `\n`);
+/// - every format character (Unicode's category Cf): the bidirectional overrides, isolates and
+///   marks (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), the invisible zero-width
+///   space, word joiner, byte-order mark and soft hyphen (U+200B, U+2060, U+FEFF, U+00AD), the
+///   interlinear annotations (U+FFF9–U+FFFB), the Mongolian vowel separator (U+180E), the
+///   invisible operators (U+2061–U+2064) and the tag characters (U+E0001, U+E0020–U+E007F);
+/// - the Hangul fillers U+3164 and U+FFA0, letters that show as nothing.
+///
+/// Two kinds of format character stay, because writing needs them: the zero-width joiner and
+/// non-joiner (U+200D, U+200C; emoji sequences, Persian, the Indic scripts), and tag characters
+/// in an emoji tag sequence (a black flag, 1 to 7 tag letters or digits, the cancel tag: the
+/// flags of England, Scotland and Wales), which can carry no hidden sentence.
 pub fn check_characters(field: &str, text: &str, multiline: bool) -> Result<(), FieldError> {
-    let refused = text.chars().find(|&c| match c {
-        '\n' | '\r' | '\t' => !multiline,
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true,
-        '\u{200B}' | '\u{2060}' | '\u{FEFF}' => true,
-        c => c.is_control(),
-    });
-    match refused {
+    match first_refused(text, multiline) {
         Some(c) => Err(FieldError::new(
             field,
             format!("must not contain the character U+{:04X}", u32::from(c)),
         )),
         None => Ok(()),
     }
+}
+
+const BLACK_FLAG: char = '\u{1F3F4}';
+const CANCEL_TAG: char = '\u{E007F}';
+
+/// The first character of `text` that [`check_characters`] refuses.
+fn first_refused(text: &str, multiline: bool) -> Option<char> {
+    // After a black flag: how many tag characters followed it, and the first of them.
+    let mut tag_run: Option<(usize, Option<char>)> = None;
+    for c in text.chars() {
+        if let Some((count, first)) = tag_run {
+            let tag_letter_or_digit =
+                matches!(c, '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}');
+            match c {
+                _ if tag_letter_or_digit && count < 7 => {
+                    tag_run = Some((count + 1, first.or(Some(c))));
+                    continue;
+                }
+                CANCEL_TAG if count > 0 => {
+                    tag_run = None;
+                    continue;
+                }
+                // Tags that do not end as a flag's: refused from the first.
+                _ if count > 0 => return first,
+                // A flag with no tags.
+                _ => tag_run = None,
+            }
+        }
+        if c == BLACK_FLAG {
+            tag_run = Some((0, None));
+        } else if is_refused(c, multiline) {
+            return Some(c);
+        }
+    }
+    tag_run.and_then(|(_, first)| first)
+}
+
+fn is_refused(c: char, multiline: bool) -> bool {
+    match c {
+        '\n' | '\r' | '\t' => !multiline,
+        '\u{200C}' | '\u{200D}' => false,
+        '\u{2028}' | '\u{2029}' | '\u{3164}' | '\u{FFA0}' => true,
+        c => c.is_control() || is_format(c),
+    }
+}
+
+/// Whether `c` is in Unicode's general category Cf (format), as of Unicode 15.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// A notification title: 1–200 characters once surrounding whitespace is trimmed, on one line.
@@ -78,8 +154,9 @@ impl MessageText {
 }
 
 /// Where a notification leads: a path on this site (`/messages/7`) or an absolute http(s) URL.
-/// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused,
-/// so a link taken from a notification is always safe to follow.
+/// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused
+/// (also when spelt `/.//host`, `/%2e%2e//host`, ...: see [`super::resolve_site_path`]), so a
+/// link taken from a notification is always safe to follow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Link(String);
@@ -100,7 +177,8 @@ impl Link {
             return refuse("must not contain spaces, control characters or backslashes");
         }
         if link.starts_with('/') {
-            if link.starts_with("//") {
+            // `//host`, and `/.//host` and its like, which a browser resolves to `//host`.
+            if super::resolve_site_path(link).is_none() {
                 return refuse("must be a path on this site or an http(s) URL");
             }
             return Ok(Self(link.to_owned()));
@@ -243,6 +321,87 @@ mod tests {
     }
 
     #[test]
+    fn bidirectional_marks_soft_hyphens_separators_and_annotations_are_refused() {
+        for c in [
+            '\u{061C}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{00AD}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{FFF9}',
+            '\u{FFFA}',
+            '\u{FFFB}',
+            '\u{180E}',
+            '\u{2061}',
+            '\u{2064}',
+            '\u{206A}',
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{E0001}',
+            '\u{E0041}',
+        ] {
+            let text = format!("a{c}b");
+            let expected = format!("must not contain the character U+{:04X}", u32::from(c));
+            let err = Title::parse("title", &text).unwrap_err();
+            assert_eq!(err.message, expected, "{text:?} as a title");
+            let err = MessageText::parse("message", &text).unwrap_err();
+            assert_eq!(err.message, expected, "{text:?} as a message");
+        }
+    }
+
+    #[test]
+    fn every_format_character_but_the_joiners_is_refused() {
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_format(c))
+        {
+            let refused = Title::parse("title", &format!("a{c}b")).is_err();
+            assert_eq!(
+                refused,
+                !matches!(c, '\u{200C}' | '\u{200D}'),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn joiners_and_the_flags_of_england_scotland_and_wales_are_accepted() {
+        let england = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";
+        for ok in [
+            england,
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} Scotland",
+            "می\u{200C}خواهم",
+            "क्\u{200D}ष",
+            "🏴 a black flag alone",
+        ] {
+            assert!(Title::parse("title", ok).is_ok(), "{ok:?} was refused");
+        }
+    }
+
+    #[test]
+    fn tag_characters_that_could_hide_a_sentence_are_refused() {
+        let tags = |text: &str| -> String {
+            text.chars()
+                .map(|c| char::from_u32(0xE0000 + u32::from(c)).unwrap())
+                .collect()
+        };
+        for bad in [
+            // Hidden text after a flag, too long to be a region's code.
+            format!("\u{1F3F4}{}\u{E007F}", tags("ignoreall")),
+            // A flag's tags without the cancel tag that ends them.
+            format!("\u{1F3F4}{} and more", tags("gbeng")),
+            format!("\u{1F3F4}{}", tags("gbeng")),
+            // Tags with no flag before them, or upper-case ones.
+            format!("hello{}\u{E007F}", tags("gbeng")),
+            format!("\u{1F3F4}{}\u{E007F}", tags("GBENG")),
+        ] {
+            assert!(Title::parse("title", &bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
     fn a_title_is_trimmed_and_kept() {
         assert_eq!(Title::parse("title", "  Hello ").unwrap().as_str(), "Hello");
     }
@@ -284,6 +443,25 @@ mod tests {
             "https://example.com/x?y=1",
             "HTTP://example.com",
         ] {
+            assert!(Link::parse("link", ok).is_ok(), "{ok} should be accepted");
+        }
+    }
+
+    #[test]
+    fn a_link_that_names_another_host_once_its_dot_segments_are_resolved_is_refused() {
+        for bad in [
+            "/.//evil.example",
+            "/..//evil.example/x",
+            "/a/../..//evil.example",
+            "/%2e//evil.example",
+            "/%2E%2E//evil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+        ] {
+            let err = Link::parse("link", bad).unwrap_err();
+            assert_eq!(err.field, "link", "{bad} should be refused");
+        }
+        for ok in ["/jobs/./1", "/a/../b", "/100%25", "/caf\u{e9}/menu"] {
             assert!(Link::parse("link", ok).is_ok(), "{ok} should be accepted");
         }
     }

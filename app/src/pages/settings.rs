@@ -27,17 +27,37 @@ pub async fn get_preferences() -> Result<Preferences, AppError> {
 
 /// Saves the signed-in user's preferences from the form: `choices` holds a field
 /// `<type>_<channel>` (`message_desktop`) for each switch that is on; every other one is off.
+///
+/// A form with every switch off sends no `choices` at all, so the form also sends
+/// `every_switch=shown` (a hidden field): "the switches missing from `choices` are off". A body with
+/// neither (empty, or only fields this function does not know) is refused, 422 naming `choices`,
+/// rather than read as "every alert off".
 #[server]
 pub async fn save_preferences(
     choices: Option<HashMap<String, String>>,
+    every_switch: Option<String>,
 ) -> Result<Preferences, AppError> {
     use crate::ssr::{preferences, services, session};
 
     let user = session::require_user()?;
-    let preferences = parse_choices(&choices.unwrap_or_default())?;
+    let choices = match (choices, every_switch.as_deref()) {
+        (Some(choices), _) => choices,
+        (None, Some(EVERY_SWITCH_SHOWN)) => HashMap::new(),
+        (None, _) => {
+            return Err(FieldError::new(
+                "choices",
+                "is required: the switches that are on (none, with every_switch=shown)",
+            )
+            .into())
+        }
+    };
+    let preferences = parse_choices(&choices)?;
     preferences::save(&services()?, user.id, preferences.clone()).await?;
     Ok(preferences)
 }
+
+/// The value of the settings form's hidden `every_switch` field.
+const EVERY_SWITCH_SHOWN: &str = "shown";
 
 /// The form field of one switch.
 fn field_name(notification_type: NotificationType, channel: Channel) -> String {
@@ -126,6 +146,8 @@ fn PreferencesForm(preferences: Preferences, save: ServerAction<SavePreferences>
     };
     view! {
         <ActionForm action=save node_ref=form attr:class="preferences-form">
+            // Every switch is in this form: one it does not send is off.
+            <input type="hidden" name="every_switch" value=EVERY_SWITCH_SHOWN/>
             <table class="preferences">
                 <thead>
                     <tr>

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct RegisterBody {
     /// 3–32 characters: ASCII letters, digits, `_`, `.` and `-`.
     #[schema(pattern = "^[A-Za-z0-9_.-]{3,32}$")]
@@ -41,6 +42,7 @@ pub(super) struct RegisterBody {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct LoginBody {
     username: String,
     password: String,

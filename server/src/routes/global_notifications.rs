@@ -79,6 +79,7 @@ pub(super) async fn show(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = NewGlobalNotification)]
 pub(super) struct CreateBody {
     /// 1–200 characters on one line.
@@ -147,6 +148,7 @@ pub(super) async fn create(
 
 /// A PATCH body: absent fields stay as they are; `null` clears `starts_at` or `expires_at`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = GlobalNotificationPatch)]
 pub(super) struct PatchBody {
     #[schema(min_length = 1, max_length = 200)]

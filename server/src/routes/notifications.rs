@@ -168,6 +168,7 @@ pub(super) async fn mark_all_read(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct GroupBody {
     /// The group whose unread notifications to mark read.
     #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[A-Za-z0-9:_./-]+$")]
@@ -254,6 +255,7 @@ async fn set_archived(
 
 /// A new notification as services send it: the recipient by id or by name, not both.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = NewNotification)]
 pub(super) struct CreateBody {
     /// The recipient's id.
@@ -309,6 +311,7 @@ pub const MAX_BULK: usize = 1000;
 
 /// Up to 1,000 notifications, each as `POST /api/notifications/` takes one.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct BulkBody {
     #[schema(min_items = 1, max_items = 1000)]
     notifications: Vec<CreateBody>,
