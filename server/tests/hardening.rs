@@ -853,6 +853,8 @@ async fn strangers_guessing_from_eleven_addresses_lock_the_account_for_browsers_
         sign_in_from(&newcomer, &app, PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
 /// Every handshake costs a session check and a replay: one account reconnecting in a loop is
 /// refused with 429 and `Retry-After` once past its budget (a burst of 20, then 20 per 10 s),
 /// gets in again after waiting that long, and other users are not affected.

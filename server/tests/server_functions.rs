@@ -262,6 +262,8 @@ async fn a_genuine_form_error_still_reaches_its_page_after_the_redirect() {
     assert_eq!(response.url().path(), "/login");
     let html = response.text().await.unwrap();
     assert!(html.contains("wrong username or password"), "{html}");
+}
+
 /// Ada's alerts for messages, as saved.
 async fn message_channels(app: &TestApp, ada: &TestUser) -> Channels {
     app::ssr::preferences::of(&app.services, ada.id)
