@@ -236,16 +236,28 @@ impl GroupKey {
     }
 }
 
-/// Deserializing parses, as the named type's `parse` does, so a value read from JSON (a frame, a
-/// server function's answer, an event from another instance) is as checked as one read from a
+/// On the server, deserializing parses, as the named type's `parse` does, so a value read from
+/// JSON (a request's body, an event from another instance) is as checked as one read from a
 /// form; serializing writes the text.
+///
+/// In the browser it does not check again: every value a page deserializes comes from Herald's
+/// own server (a frame, a server function's answer, a fetch, another tab of the same site), which
+/// checked it when it was written and checks it again when it reads it from storage
+/// (`ssr::store::stored`). The same server sends the page's code, so a check there would guard
+/// against nobody, and only add the checks' code (about 10 KB) to the first page's download.
 macro_rules! parsed_from_string {
     ($($name:ident($field:literal)),*) => {$(
         impl TryFrom<String> for $name {
             type Error = FieldError;
 
+            #[cfg(feature = "ssr")]
             fn try_from(raw: String) -> Result<Self, FieldError> {
                 Self::parse($field, &raw)
+            }
+
+            #[cfg(not(feature = "ssr"))]
+            fn try_from(raw: String) -> Result<Self, FieldError> {
+                Ok(Self(raw))
             }
         }
 
