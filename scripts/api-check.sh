@@ -26,7 +26,7 @@ source scripts/herald-server.sh
 start_herald "${HERALD_API_CHECK_PORT:-3200}"
 cookie=$(curl -sf -D - -o /dev/null -H 'content-type: application/json' \
   -d '{"username":"admin","password":"herald-demo"}' "$base/api/auth/login/" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+  sed -n 's/^[Ss]et-[Cc]ookie: \(herald_session=[^;]*\).*/\1/p')
 
 say "fuzzing $base/api/openapi.json ($EXAMPLES examples per operation)"
 # Signing out would end the session every other request uses; it is covered by the Rust tests.

@@ -139,16 +139,16 @@ impl Target {
                 response.text().await?
             );
         }
-        let cookie = response
+        // Among the cookies a sign-up sets (the session's, the device's), the session's.
+        let token = response
             .headers()
-            .get(reqwest::header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|cookie| cookie.split(';').next())
+            .find_map(|pair| pair.strip_prefix("herald_session="))
             .context("a sign-up sets the session cookie")?;
-        let pair = cookie.split(';').next().unwrap_or_default();
-        Ok(pair
-            .split_once('=')
-            .map(|(_, v)| v.to_owned())
-            .unwrap_or_default())
+        Ok(token.to_owned())
     }
 
     pub async fn snapshot(&self) -> anyhow::Result<Snapshot> {
