@@ -162,9 +162,44 @@ pub async fn dismiss_banner(id: GlobalNotificationId) -> Result<(), AppError> {
 /// `/.//evil.example` is `//evil.example`), and leads home if it then names another host,
 /// also when `%2f` and `%5c` are read as the slashes they encode (a client-side router may
 /// decode them). What is returned is the resolved path, so the router is never handed a dot
-/// segment either.
+/// segment either. Its query keeps its own parameters but none of Leptos's (`__path`, `__err`,
+/// `__seal`: a form's error), so a crafted `next` cannot bring an error of its own to the page
+/// it leads to.
 pub fn safe_next(next: Option<&str>) -> String {
-    next.and_then(local_path).unwrap_or_else(|| "/".to_owned())
+    next.and_then(local_path)
+        .map(|path| without_form_error(&path))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// `path` without the query parameters whose names start with `__`, however spelt.
+fn without_form_error(path: &str) -> String {
+    let Some((path, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (query, None),
+    };
+    let is_leptos_own = |pair: &&str| {
+        let name = pair.split('=').next().unwrap_or_default();
+        name.to_ascii_lowercase()
+            .replace("%5f", "_")
+            .starts_with("__")
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !is_leptos_own(pair))
+        .collect();
+    let mut out = path.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 /// `next` resolved, if it is visible ASCII and a path on this site in every reading; `None`
@@ -288,6 +323,21 @@ mod tests {
         assert_eq!(safe_next(Some("/jobs/..")), "/");
         assert_eq!(safe_next(Some("/100%25/x")), "/100%25/x");
         assert_eq!(safe_next(Some("/%")), "/%");
+    }
+
+    #[test]
+    fn a_next_keeps_its_own_query_but_never_carries_a_forms_error() {
+        assert_eq!(
+            safe_next(Some(
+                "/settings/notifications?__path=%2Fapi%2Fx&__err=eyJ9&tab=1"
+            )),
+            "/settings/notifications?tab=1"
+        );
+        assert_eq!(
+            safe_next(Some("/login?%5F%5Ferr=eyJ9&%5f_path=x&__seal=y")),
+            "/login"
+        );
+        assert_eq!(safe_next(Some("/jobs/?q=rust#top")), "/jobs/?q=rust#top");
     }
 
     #[test]

@@ -1,24 +1,32 @@
-//! Errors of forms posted without JavaScript, carried in the URL only with the server's seal.
+//! Errors of forms posted without JavaScript, carried in the URL only with the server's seal, and
+//! only to the browser that posted the form.
 //!
 //! A form posted without JavaScript that fails is sent back to its page with the error in the
 //! query (`?__path=<server function>&__err=<base64 JSON>`, Leptos's convention), and the page
 //! shows it, server-rendered and again after hydration. Left alone, anyone could write a link to
 //! the real sign-in page that shows their own words as its error ("call 555-0100 to unlock your
-//! account"). So every such redirect the server sends is sealed: [`seal`] adds `__seal`, an
-//! HMAC-SHA256 of the path and the error under a key drawn when the process starts; and
-//! [`drop_unsealed`] sends a page request whose error is not sealed by this key to the same page
-//! without it (303), before Leptos or the browser reads it. A page shows only an error this
-//! server wrote.
+//! account"); and since some errors repeat what was sent (a field's bad value), a form posted by
+//! an attacker would do as well as a forged link. So:
+//! - [`seal`]: only the redirect of a server function that failed (it carries Leptos's
+//!   `serverfnerror` header) is sealed. It gets `__seal`, an HMAC-SHA256 (under a key drawn when
+//!   the process starts) of a nonce, the path and the error, and the nonce goes to the posting
+//!   browser alone, in a short-lived `HttpOnly` cookie;
+//! - [`drop_unsealed`]: a page request whose error is not sealed for the nonce of the browser
+//!   asking is sent to the same page without it (303), before Leptos or the browser reads it.
+//!   A link made from someone else's failed form shows nothing; nor does a `next` after signing
+//!   in that carries an error (those parameters are also dropped from `next`, see
+//!   `app::auth::safe_next`, for the hydrated page that follows it without asking the server).
 //!
 //! The key lives in memory: after a restart, or when the redirect lands on another instance of a
 //! cluster, the form shows without its error (the post's effect, if any, stands).
 
 use axum::extract::{Request, State};
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hmac::{Hmac, Mac};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use rand::RngCore;
 use sha2::Sha256;
 use url::form_urlencoded;
@@ -28,6 +36,8 @@ use crate::state::AppState;
 const PATH: &str = "__path";
 const ERROR: &str = "__err";
 const SEAL: &str = "__seal";
+/// The cookie that ties a sealed error to the browser that posted the form.
+const NONCE_COOKIE: &str = "herald_form_error";
 
 /// The process's key for sealing form errors.
 pub struct FormErrorKey([u8; 32]);
@@ -39,26 +49,32 @@ impl FormErrorKey {
         Self(key)
     }
 
-    fn mac(&self, path: &str, error: &str) -> Hmac<Sha256> {
+    fn mac(&self, nonce: &str, path: &str, error: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(nonce.as_bytes());
+        mac.update(b"\n");
         mac.update(path.as_bytes());
         mac.update(b"\n");
         mac.update(error.as_bytes());
         mac
     }
 
-    fn seal(&self, path: &str, error: &str) -> String {
-        hex::encode(self.mac(path, error).finalize().into_bytes())
+    fn seal(&self, nonce: &str, path: &str, error: &str) -> String {
+        hex::encode(self.mac(nonce, path, error).finalize().into_bytes())
     }
 
-    fn is_sealed(&self, path: &str, error: &str, seal: &str) -> bool {
-        hex::decode(seal).is_ok_and(|seal| self.mac(path, error).verify_slice(&seal).is_ok())
+    fn is_sealed(&self, nonce: &str, path: &str, error: &str, seal: &str) -> bool {
+        hex::decode(seal).is_ok_and(|seal| self.mac(nonce, path, error).verify_slice(&seal).is_ok())
     }
 }
 
-/// Response side: a redirect that carries a form's error gets its seal.
+/// Response side: the redirect of a failed server function, which carries its error, gets its
+/// seal, and the posting browser the nonce it is sealed for. Any other redirect is left alone.
 pub async fn seal(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+        return response;
+    }
     let Some(location) = response.headers().get(LOCATION) else {
         return response;
     };
@@ -70,18 +86,26 @@ pub async fn seal(State(state): State<AppState>, request: Request, next: Next) -
     let Some((path, error)) = error else {
         return response;
     };
-    let seal = state.form_error_key.seal(&path, &error);
+    let mut nonce = [0u8; 16];
+    rand::rng().fill_bytes(&mut nonce);
+    let nonce = hex::encode(nonce);
+    let seal = state.form_error_key.seal(&nonce, &path, &error);
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(&others);
     query.append_pair(PATH, &path);
     query.append_pair(ERROR, &error);
     query.append_pair(SEAL, &seal);
-    match HeaderValue::try_from(format!("{base}?{}", query.finish())) {
-        Ok(sealed) => {
+    let cookie = format!("{NONCE_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600");
+    match (
+        HeaderValue::try_from(format!("{base}?{}", query.finish())),
+        HeaderValue::try_from(cookie),
+    ) {
+        (Ok(sealed), Ok(cookie)) => {
             response.headers_mut().insert(LOCATION, sealed);
+            response.headers_mut().append(SET_COOKIE, cookie);
         }
-        // Not a header value: send them to the page without the error rather than unsealed.
-        Err(_) => *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
+        // Not a header value: never send the error unsealed.
+        _ => *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR,
     }
     response
 }
@@ -112,8 +136,11 @@ pub async fn drop_unsealed(
             _ => None,
         }
     };
-    if let (Some(path), Some(error), Some(seal)) = (one(PATH), one(ERROR), one(SEAL)) {
-        if state.form_error_key.is_sealed(path, error, seal) {
+    let nonce = nonce_of(request.headers());
+    if let (Some(nonce), Some(path), Some(error), Some(seal)) =
+        (nonce, one(PATH), one(ERROR), one(SEAL))
+    {
+        if state.form_error_key.is_sealed(&nonce, path, error, seal) {
             return next.run(request).await;
         }
     }
@@ -125,6 +152,18 @@ pub async fn drop_unsealed(
         address = format!("{address}?{}", query.finish());
     }
     Redirect::to(&address).into_response()
+}
+
+/// The nonce of the form error cookie the request carries, if any.
+fn nonce_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == NONCE_COOKIE)
+        .map(|(_, nonce)| nonce.to_owned())
 }
 
 /// A query's own pairs, and the last form error it carries (`__path`, `__err`), if any.
@@ -149,14 +188,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_seal_holds_only_for_the_error_and_path_it_was_made_for() {
+    fn a_seal_holds_only_for_the_browser_error_and_path_it_was_made_for() {
         let key = FormErrorKey::random();
-        let seal = key.seal("/api/login", "eyJlcnIiOjF9");
-        assert!(key.is_sealed("/api/login", "eyJlcnIiOjF9", &seal));
-        assert!(!key.is_sealed("/api/login", "eyJlcnIiOjJ9", &seal));
-        assert!(!key.is_sealed("/api/other", "eyJlcnIiOjF9", &seal));
-        assert!(!FormErrorKey::random().is_sealed("/api/login", "eyJlcnIiOjF9", &seal));
-        assert!(!key.is_sealed("/api/login", "eyJlcnIiOjF9", "not hex"));
+        let seal = key.seal("n1", "/api/login", "eyJlcnIiOjF9");
+        assert!(key.is_sealed("n1", "/api/login", "eyJlcnIiOjF9", &seal));
+        assert!(!key.is_sealed("n2", "/api/login", "eyJlcnIiOjF9", &seal));
+        assert!(!key.is_sealed("n1", "/api/login", "eyJlcnIiOjJ9", &seal));
+        assert!(!key.is_sealed("n1", "/api/other", "eyJlcnIiOjF9", &seal));
+        assert!(!FormErrorKey::random().is_sealed("n1", "/api/login", "eyJlcnIiOjF9", &seal));
+        assert!(!key.is_sealed("n1", "/api/login", "eyJlcnIiOjF9", "not hex"));
     }
 
     #[test]

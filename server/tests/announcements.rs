@@ -266,6 +266,24 @@ async fn only_a_live_announcement_can_be_dismissed() {
     assert_eq!(dismiss(&app, &ada, &live["id"]).await, StatusCode::OK);
 }
 
+/// Dismissed without any page having shown it (as a script can): it still counts as seen, so
+/// "dismissed" never exceeds "seen".
+#[tokio::test]
+async fn an_announcement_dismissed_without_being_rendered_counts_as_seen_too() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let ada = app.user("ada", "jobseeker").await;
+    let live = announce(&app, &admin, json!({ "title": "Live" })).await;
+    assert_eq!(dismiss(&app, &ada, &live["id"]).await, StatusCode::OK);
+    assert_reach(
+        &app,
+        &admin,
+        &live["id"],
+        json!({ "seen": 1, "dismissed": 1 }),
+    )
+    .await;
+}
+
 // --- sockets ------------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use tracing_subscriber::Layer;
 use app::error::AppError;
 use app::model::{Channels, JobDraft, JobId, NotificationType, Role, User};
 use app::ssr::board;
-use common::{spawn_app, TestApp, TestUser};
+use common::{spawn_app, TestApp, TestUser, PASSWORD};
 
 /// Every event logged on this test's thread (the server runs on it too: `tokio::test` runs one
 /// thread), as its level and its fields.
@@ -178,9 +178,9 @@ async fn without_javascript_a_refused_form_is_sent_back_to_its_page_with_the_err
     let app = spawn_app().await;
     app.user("grace", "jobseeker").await;
     let page = app.url("/login");
+    let browser = app.browser();
 
-    let response = app
-        .browser()
+    let response = browser
         .post(app.url(server_fn("login")))
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(ACCEPT, "text/html,application/xhtml+xml")
@@ -197,9 +197,8 @@ async fn without_javascript_a_refused_form_is_sent_back_to_its_page_with_the_err
         location.contains("__err="),
         "the error goes with it: {location}"
     );
-    // The page it is sent back to shows the message.
-    let html = app
-        .browser()
+    // The page it is sent back to shows the message (to the browser that posted the form).
+    let html = browser
         .get(&location)
         .send()
         .await
@@ -242,13 +241,82 @@ async fn a_link_carrying_its_own_error_text_never_shows_it_on_the_sign_in_page()
     assert_eq!(url.query(), Some("next=%2Fjobs%2F"));
 }
 
+/// A browser: it keeps its cookies and follows redirects.
+fn browser_following_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap()
+}
+
+/// Some errors repeat what was sent: an attacker can make the server write one with their text,
+/// by posting a form themselves, and send the address it leads to.
+#[tokio::test]
+async fn an_error_from_someone_elses_failed_form_is_not_shown_to_another_browser() {
+    let app = spawn_app().await;
+    let attacker = app.browser();
+    let response = attacker
+        .post(app.url(server_fn("register")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header(REFERER, app.url("/register"))
+        .body("username=mallory&password=a+long+password&role=Call+555-0100+to+unlock")
+        .send()
+        .await
+        .unwrap();
+    let link = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(link.contains("__seal="), "{link}");
+    // The attacker's own browser is shown it (they posted the form)...
+    let own = attacker.get(&link).send().await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    // ...the victim's is not.
+    let victim = browser_following_redirects()
+        .get(&link)
+        .send()
+        .await
+        .unwrap();
+    let url = victim.url().clone();
+    let html = victim.text().await.unwrap();
+    assert!(!html.contains("555-0100"), "{html}");
+    assert_eq!(url.path(), "/register");
+    assert_eq!(url.query(), None);
+}
+
+/// A `next` carrying a form's error, followed after a real sign-in, leads to its page without it.
+#[tokio::test]
+async fn signing_in_with_a_next_that_carries_a_form_error_leads_to_the_page_without_it() {
+    let app = spawn_app().await;
+    app.user("ada", "jobseeker").await;
+    let forged = URL_SAFE.encode(r#"{"Forbidden":"Call 555-0100 to unlock"}"#);
+    let next = format!(
+        "/settings/notifications?__path={}&__err={forged}",
+        server_fn("save_preferences")
+    );
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("username", "ada");
+    query.append_pair("password", PASSWORD);
+    query.append_pair("next", &next);
+    let victim = browser_following_redirects();
+    let response = victim
+        .post(app.url(server_fn("login")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(ACCEPT, "text/html")
+        .header(REFERER, app.url("/login"))
+        .body(query.finish())
+        .send()
+        .await
+        .unwrap();
+    let url = response.url().clone();
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("555-0100"), "{html}");
+    assert_eq!(url.path(), "/settings/notifications");
+}
+
 #[tokio::test]
 async fn a_genuine_form_error_still_reaches_its_page_after_the_redirect() {
     let app = spawn_app().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(3))
-        .build()
-        .unwrap();
+    let client = browser_following_redirects();
     let response = client
         .post(app.url(server_fn("login")))
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")

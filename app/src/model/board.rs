@@ -112,12 +112,14 @@ impl ProfileDraft {
     pub fn parse(headline: &str, skills: &str, bio: &str) -> Result<Self, FieldError> {
         let mut list: Vec<String> = Vec::new();
         for skill in skills.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if skill.chars().count() > 40 || skill.chars().any(char::is_control) {
+            if skill.chars().count() > 40 {
                 return Err(FieldError::new(
                     "skills",
                     "each skill must be at most 40 characters, on one line",
                 ));
             }
+            // As every other text field: no control, invisible or direction-changing characters.
+            super::text::check_characters("skills", skill, false)?;
             if !list.iter().any(|s| s.eq_ignore_ascii_case(skill)) {
                 list.push(skill.to_owned());
             }
@@ -216,6 +218,17 @@ mod tests {
                 .field,
             "status"
         );
+    }
+
+    #[test]
+    fn a_skill_with_an_invisible_or_direction_changing_character_is_refused() {
+        for c in [
+            '\u{202E}', '\u{061C}', '\u{200E}', '\u{00AD}', '\u{2028}', '\u{FFF9}', '\n',
+        ] {
+            let skills = format!("Rust, admin{c}gnp.exe");
+            let err = ProfileDraft::parse("", &skills, "").unwrap_err();
+            assert!(err.to_string().starts_with("skills"), "{c:?}: {err}");
+        }
     }
 
     #[test]

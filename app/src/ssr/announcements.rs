@@ -72,6 +72,11 @@ pub async fn dismiss(
     let store = &services.store;
     match store.global_by_id(id).await? {
         Some(global) if global.is_for(role) && global.is_live_at(OffsetDateTime::now_utc()) => {
+            // Whoever closed it saw it, even if no page recorded the sight (a client that
+            // dismissed it without rendering it): "dismissed" never exceeds "seen".
+            store
+                .record_seen(&[(user_id, id)], OffsetDateTime::now_utc())
+                .await?;
             store.dismiss_global(user_id, id).await
         }
         _ => Ok(false),
