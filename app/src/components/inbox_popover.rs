@@ -191,7 +191,8 @@ pub fn InboxBell() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 fn focusable(dialog: NodeRef<html::Div>) -> Vec<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
-    let Some(dialog) = dialog.get_untracked() else {
+    // Run from an animation frame: the popover may be gone by then (the page navigated away).
+    let Some(dialog) = dialog.try_get_untracked().flatten() else {
         return Vec::new();
     };
     let Ok(list) = dialog.query_selector_all("a[href], button:not([disabled]), input") else {
