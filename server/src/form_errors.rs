@@ -88,14 +88,16 @@ pub async fn seal(State(state): State<AppState>, request: Request, next: Next) -
     };
     let mut nonce = [0u8; 16];
     rand::rng().fill_bytes(&mut nonce);
-    let nonce = hex::encode(nonce);
+    let nonce = format!("{}-{}", unix_seconds(), hex::encode(nonce));
     let seal = state.form_error_key.seal(&nonce, &path, &error);
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(&others);
     query.append_pair(PATH, &path);
     query.append_pair(ERROR, &error);
     query.append_pair(SEAL, &seal);
-    let cookie = format!("{NONCE_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600");
+    let cookie = format!(
+        "{NONCE_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SEAL_LIFETIME_SECONDS}"
+    );
     match (
         HeaderValue::try_from(format!("{base}?{}", query.finish())),
         HeaderValue::try_from(cookie),
@@ -140,7 +142,9 @@ pub async fn drop_unsealed(
     if let (Some(nonce), Some(path), Some(error), Some(seal)) =
         (nonce, one(PATH), one(ERROR), one(SEAL))
     {
-        if state.form_error_key.is_sealed(&nonce, path, error, seal) {
+        if is_fresh(&nonce, unix_seconds())
+            && state.form_error_key.is_sealed(&nonce, path, error, seal)
+        {
             return next.run(request).await;
         }
     }
@@ -152,6 +156,25 @@ pub async fn drop_unsealed(
         address = format!("{address}?{}", query.finish());
     }
     Redirect::to(&address).into_response()
+}
+
+/// How long a sealed error can be shown: as long as the cookie that carries its nonce lives. The
+/// nonce starts with the time it was made, and is sealed with the error, so a nonce planted in a
+/// browser by a sibling origin (another port of the host) is of use for no longer than this.
+const SEAL_LIFETIME_SECONDS: u64 = 600;
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+/// Whether `nonce` (`<unix seconds>-<random>`) was made within the seal's lifetime before `now`.
+fn is_fresh(nonce: &str, now: u64) -> bool {
+    nonce
+        .split_once('-')
+        .and_then(|(made, _)| made.parse::<u64>().ok())
+        .is_some_and(|made| made <= now + 60 && now.saturating_sub(made) <= SEAL_LIFETIME_SECONDS)
 }
 
 /// The nonce of the form error cookie the request carries, if any.
@@ -197,6 +220,16 @@ mod tests {
         assert!(!key.is_sealed("n1", "/api/other", "eyJlcnIiOjF9", &seal));
         assert!(!FormErrorKey::random().is_sealed("n1", "/api/login", "eyJlcnIiOjF9", &seal));
         assert!(!key.is_sealed("n1", "/api/login", "eyJlcnIiOjF9", "not hex"));
+    }
+
+    #[test]
+    fn a_nonce_is_fresh_only_within_the_seals_lifetime() {
+        let now = 1_800_000_000;
+        assert!(is_fresh(&format!("{now}-ab"), now));
+        assert!(is_fresh(&format!("{}-ab", now - 600), now));
+        assert!(!is_fresh(&format!("{}-ab", now - 601), now));
+        assert!(!is_fresh(&format!("{}-ab", now + 3600), now));
+        assert!(!is_fresh("ab", now));
     }
 
     #[test]

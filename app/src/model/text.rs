@@ -153,6 +153,20 @@ impl MessageText {
     }
 }
 
+/// Whether `link`'s query has a parameter whose name starts with `__`, however spelt.
+fn carries_form_error(link: &str) -> bool {
+    let Some((_, query)) = link.split_once('?') else {
+        return false;
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or_default();
+        name.to_ascii_lowercase()
+            .replace("%5f", "_")
+            .starts_with("__")
+    })
+}
+
 /// Where a notification leads: a path on this site (`/messages/7`) or an absolute http(s) URL.
 /// Every other scheme (`javascript:`, `data:`, ...) and protocol-relative `//host` is refused
 /// (also when spelt `/.//host`, `/%2e%2e//host`, ...: see [`super::resolve_site_path`]), so a
@@ -175,6 +189,11 @@ impl Link {
             .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
         {
             return refuse("must not contain spaces, control characters or backslashes");
+        }
+        // A page the router opens reads a form's error from these (Leptos's `__path`, `__err`),
+        // without asking the server: a link must not bring an error of its own.
+        if carries_form_error(link) {
+            return refuse("must not carry parameters named __path, __err or the like");
         }
         if link.starts_with('/') {
             // `//host`, and `/.//host` and its like, which a browser resolves to `//host`.
@@ -330,6 +349,18 @@ mod tests {
         assert!(Title::parse("title", "two\nlines").is_err());
         assert!(MessageText::parse("message", "two\nlines\tand a tab").is_ok());
         assert!(Title::parse("title", "family 👨\u{200D}👩\u{200D}👧, café, مرحبا").is_ok());
+    }
+
+    #[test]
+    fn a_link_that_brings_a_form_error_of_its_own_is_refused() {
+        for link in [
+            "/settings/notifications?__path=%2Fapi%2Fx&__err=eyJ9",
+            "/login?tab=1&%5F%5Ferr=eyJ9",
+            "https://herald.example/settings/?__seal=x",
+        ] {
+            assert!(Link::parse("link", link).is_err(), "{link}");
+        }
+        assert!(Link::parse("link", "/jobs/?q=rust_dev&page=2").is_ok());
     }
 
     #[test]
