@@ -490,8 +490,9 @@ async fn what_is_published_while_redis_is_unreachable_reaches_every_socket_once_
         assert_eq!(seen, expected[p], "every notification arrived, none twice");
         quiet_but_for_counts(socket).await;
         socket.send_json(json!({ "action": "ping" })).await;
+        // A catch-up's last count can still be on its way (it follows the notifications).
         assert_eq!(
-            socket.next_of("pong").await["type"],
+            socket.next_of_skipping("pong", &["unread_count"]).await["type"],
             "pong",
             "the socket stayed open"
         );
