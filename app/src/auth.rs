@@ -180,15 +180,9 @@ fn without_form_error(path: &str) -> String {
         Some((query, fragment)) => (query, Some(fragment)),
         None => (query, None),
     };
-    let is_leptos_own = |pair: &&str| {
-        let name = pair.split('=').next().unwrap_or_default();
-        name.to_ascii_lowercase()
-            .replace("%5f", "_")
-            .starts_with("__")
-    };
     let kept: Vec<&str> = query
         .split('&')
-        .filter(|pair| !pair.is_empty() && !is_leptos_own(pair))
+        .filter(|pair| !pair.is_empty() && !crate::model::is_form_error_parameter(pair))
         .collect();
     let mut out = path.to_owned();
     if !kept.is_empty() {

@@ -21,8 +21,8 @@
 //! cluster, the form shows without its error (the post's effect, if any, stands).
 
 use axum::extract::{Request, State};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use hmac::{Hmac, Mac};
@@ -30,6 +30,8 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use rand::RngCore;
 use sha2::Sha256;
 use url::form_urlencoded;
+
+use app::ssr::session;
 
 use crate::state::AppState;
 
@@ -138,7 +140,7 @@ pub async fn drop_unsealed(
             _ => None,
         }
     };
-    let nonce = nonce_of(request.headers());
+    let nonce = session::cookie_value(request.headers(), NONCE_COOKIE);
     if let (Some(nonce), Some(path), Some(error), Some(seal)) =
         (nonce, one(PATH), one(ERROR), one(SEAL))
     {
@@ -175,18 +177,6 @@ fn is_fresh(nonce: &str, now: u64) -> bool {
         .split_once('-')
         .and_then(|(made, _)| made.parse::<u64>().ok())
         .is_some_and(|made| made <= now + 60 && now.saturating_sub(made) <= SEAL_LIFETIME_SECONDS)
-}
-
-/// The nonce of the form error cookie the request carries, if any.
-fn nonce_of(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == NONCE_COOKIE)
-        .map(|(_, nonce)| nonce.to_owned())
 }
 
 /// A query's own pairs, and the last form error it carries (`__path`, `__err`), if any.

@@ -33,7 +33,7 @@ pub use notification::{Notification, NotificationPage, NotificationType};
 pub use preferences::{Channel, Channels, Preferences};
 pub use reach::{Reach, ReachedGlobal};
 pub use session::{MySessions, Session};
-pub use site_path::resolve_site_path;
+pub use site_path::{is_form_error_parameter, resolve_site_path};
 pub use text::{GroupKey, Link, MessageText, Title};
 pub use user::{Password, Role, SignUpRole, User, Username};
 

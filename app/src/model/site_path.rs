@@ -70,6 +70,16 @@ fn decode_separators(path: &str) -> String {
     decoded
 }
 
+/// Whether a query's `name=value` pair is one of Leptos's own (`__path`, `__err`) or Herald's
+/// seal of them (`__seal`): any name starting with `__`, however spelt (`%5F%5Ferr`). A page
+/// opened with them shows a form's error, so a path from outside must not bring them.
+pub fn is_form_error_parameter(pair: &str) -> bool {
+    let name = pair.split('=').next().unwrap_or_default();
+    name.to_ascii_lowercase()
+        .replace("%5f", "_")
+        .starts_with("__")
+}
+
 #[cfg(test)]
 mod tests {
     use super::resolve_site_path;

@@ -159,12 +159,7 @@ fn carries_form_error(link: &str) -> bool {
         return false;
     };
     let query = query.split('#').next().unwrap_or_default();
-    query.split('&').any(|pair| {
-        let name = pair.split('=').next().unwrap_or_default();
-        name.to_ascii_lowercase()
-            .replace("%5f", "_")
-            .starts_with("__")
-    })
+    query.split('&').any(super::is_form_error_parameter)
 }
 
 /// Where a notification leads: a path on this site (`/messages/7`) or an absolute http(s) URL.

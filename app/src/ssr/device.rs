@@ -6,7 +6,6 @@
 //! right password succeeds ([`remember`]). A token no account trusts is just a stranger's.
 
 use cookie::{Cookie, SameSite};
-use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 use time::OffsetDateTime;
 
@@ -25,14 +24,7 @@ pub struct Device {
 impl Device {
     /// The device cookie among the request's cookies, if it has the shape of one.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|cookie| cookie.name() == COOKIE_NAME)
-            .map(|cookie| cookie.value().to_owned())
+        super::session::cookie_value(headers, COOKIE_NAME)
             .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
             .map(|token| Device { token })
     }
@@ -84,6 +76,7 @@ pub async fn remember(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::COOKIE;
 
     #[test]
     fn only_a_cookie_shaped_like_an_issued_token_is_a_device() {

@@ -25,15 +25,20 @@ pub struct SignedIn {
 
 /// The session token carried by the request's cookies, if any.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE_NAME).filter(|value| !value.is_empty())
+}
+
+/// The value of the cookie `name` among the request's `Cookie` headers, if it is there (a
+/// malformed pair beside it hides nothing).
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == COOKIE_NAME)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_owned())
-        .filter(|value| !value.is_empty())
 }
 
 /// Resolves a session token to its signed-in user, if the session exists and has not expired.
